@@ -1,0 +1,129 @@
+package raft
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Bugs switches on known Raft implementation bugs, so that the harness can
+// be measured by how fast it finds them (the bug zoo). Every field is off in
+// a correct node. Each comment says what the bug does and where it has been
+// seen; the json name is the knob's name on the command line.
+type Bugs struct {
+	// VoteWithoutLogCheck grants votes without the up-to-date check of
+	// §5.4.1, so a node missing committed entries can win an election and
+	// overwrite them. A classic student-lab bug, and the subject of the
+	// paper's own Figure 8 discussion.
+	VoteWithoutLogCheck bool `json:"vote-without-log-check,omitempty"`
+	// VoteBeforePersist sends a vote before the term and vote are durable,
+	// so a crash can make a node vote twice in one term (seen in several
+	// early Raft libraries; the dissertation §3.8 requires persisting first).
+	VoteBeforePersist bool `json:"vote-before-persist,omitempty"`
+	// CountStaleVotes counts duplicate votes and votes from earlier terms,
+	// so a candidate can "win" with one voter counted twice (hashicorp/raft
+	// issue #44-style duplicated responses; seen in student labs).
+	CountStaleVotes bool `json:"count-stale-votes,omitempty"`
+	// CommitPreviousTerm lets a leader commit an entry of an earlier term by
+	// counting replicas: the Figure 8 bug of the Raft paper (§5.4.2).
+	CommitPreviousTerm bool `json:"commit-previous-term,omitempty"`
+	// UncappedFollowerCommit sets a follower's commit index to the
+	// leader's without capping it at the last entry the append matched,
+	// so it can commit stale entries it has not yet overwritten (a common
+	// bug in MIT 6.824 labs; the paper's "min(leaderCommit, index of last
+	// new entry)").
+	UncappedFollowerCommit bool `json:"uncapped-follower-commit,omitempty"`
+	// TruncateOnStaleAppend truncates the log at the first entry of every
+	// append instead of only at a real conflict, so a delayed or reordered
+	// append erases entries the follower already acknowledged (seen in
+	// etcd-raft's early history and many labs).
+	TruncateOnStaleAppend bool `json:"truncate-on-stale-append,omitempty"`
+	// CompactedPrevIsConflict treats an append whose previous entry lies in
+	// the follower's compacted prefix as a conflict, rejecting it forever
+	// (a liveness bug seen around snapshots in several implementations).
+	CompactedPrevIsConflict bool `json:"compacted-prev-is-conflict,omitempty"`
+	// VolatileCommitRestart restores the commit index after a restart from
+	// a value the node never had durably (its last log index), so it can
+	// apply entries that were never committed.
+	VolatileCommitRestart bool `json:"volatile-commit-restart,omitempty"`
+	// UnconfirmedLeaderReads serves reads on a leader without confirming it
+	// is still leader, so a deposed leader returns stale data (etcd issue
+	// #741 era; Jepsen's etcd 0.4 analysis).
+	UnconfirmedLeaderReads bool `json:"unconfirmed-leader-reads,omitempty"`
+	// InstallOlderSnapshot installs a snapshot older than what the state
+	// machine already applied, moving it back in time (async-raft and
+	// openraft both guard against it explicitly).
+	InstallOlderSnapshot bool `json:"install-older-snapshot,omitempty"`
+	// ConfigChangeWithoutTermCommit lets a new leader append a membership
+	// change before any entry of its own term is committed: the
+	// single-server change bug Diego Ongaro reported on raft-dev in 2015.
+	ConfigChangeWithoutTermCommit bool `json:"config-change-without-term-commit,omitempty"`
+	// CountLearnersInQuorum counts non-voters' acknowledgements toward the
+	// commit quorum (seen in implementations that added learners late).
+	CountLearnersInQuorum bool `json:"count-learners-in-quorum,omitempty"`
+	// AckBeforeDurable acknowledges appended entries before they are
+	// durable, so a crash can lose entries a quorum was counted on.
+	AckBeforeDurable bool `json:"ack-before-durable,omitempty"`
+	// ElectionTimeoutNotRandom uses ElectionTimeoutMin on every node, so
+	// split votes can repeat forever (a liveness bug; §5.2 randomization).
+	ElectionTimeoutNotRandom bool `json:"election-timeout-not-random,omitempty"`
+	// PreVoteNeverGrants makes pre-vote refuse every request, so no node
+	// can ever start an election (a liveness bug).
+	PreVoteNeverGrants bool `json:"prevote-never-grants,omitempty"`
+}
+
+// Names lists the knobs that are on, sorted.
+func (b Bugs) Names() []string {
+	var out []string
+	v := reflect.ValueOf(b)
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if v.Field(i).Bool() {
+			out = append(out, bugName(t.Field(i)))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Any reports whether any knob is on.
+func (b Bugs) Any() bool { return b != Bugs{} }
+
+// BugNames lists every knob's name, sorted.
+func BugNames() []string {
+	var out []string
+	t := reflect.TypeOf(Bugs{})
+	for i := 0; i < t.NumField(); i++ {
+		out = append(out, bugName(t.Field(i)))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseBugs switches on the knobs named in a comma-separated list.
+func ParseBugs(list string) (Bugs, error) {
+	var b Bugs
+	if strings.TrimSpace(list) == "" {
+		return b, nil
+	}
+	v := reflect.ValueOf(&b).Elem()
+	t := v.Type()
+next:
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		for i := 0; i < t.NumField(); i++ {
+			if bugName(t.Field(i)) == name {
+				v.Field(i).SetBool(true)
+				continue next
+			}
+		}
+		return Bugs{}, fmt.Errorf("raft: unknown bug %q (known: %s)", name, strings.Join(BugNames(), ", "))
+	}
+	return b, nil
+}
+
+func bugName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
+}

@@ -1,0 +1,253 @@
+package raft
+
+import (
+	"fmt"
+	"time"
+)
+
+// voteTally counts the answers of one election or pre-election.
+type voteTally struct {
+	term      Term // the term the votes are for (the hypothetical term for pre-votes)
+	responses []voteAnswer
+}
+
+type voteAnswer struct {
+	from    NodeID
+	granted bool
+}
+
+// record notes an answer; a second answer from the same node is ignored
+// unless the CountStaleVotes bug is on.
+func (v *voteTally) record(from NodeID, granted bool, countDuplicates bool) {
+	if !countDuplicates {
+		for _, a := range v.responses {
+			if a.from == from {
+				return
+			}
+		}
+	}
+	v.responses = append(v.responses, voteAnswer{from, granted})
+}
+
+// result reports whether the election is won or lost under membership m:
+// won needs a majority of each half of a joint configuration; lost means
+// some half can no longer reach one.
+func (v *voteTally) result(m Membership) (won, lost bool) {
+	wonOld, lostOld := v.half(m.Members)
+	if !m.IsJoint() {
+		return wonOld, lostOld
+	}
+	wonNew, lostNew := v.half(m.MembersAfterConsensus)
+	return wonOld && wonNew, lostOld || lostNew
+}
+
+func (v *voteTally) half(members []NodeID) (won, lost bool) {
+	yes, no := 0, 0
+	for _, a := range v.responses {
+		if !contains(members, a.from) {
+			continue
+		}
+		if a.granted {
+			yes++
+		} else {
+			no++
+		}
+	}
+	q := len(members)/2 + 1
+	return yes >= q, no > len(members)-q
+}
+
+func contains(ids []NodeID, id NodeID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// resetElectionTimer draws a new randomized election timeout (§5.2).
+func (n *Node[D, R]) resetElectionTimer(now time.Duration) {
+	n.electionTimeout = n.cfg.ElectionTimeoutMin
+	if !n.cfg.Bugs.ElectionTimeoutNotRandom {
+		spread := uint64(n.cfg.ElectionTimeoutMax - n.cfg.ElectionTimeoutMin)
+		n.electionTimeout += time.Duration(n.env.Rand.Uint64n(spread))
+	}
+	n.electionDeadline = now + n.electionTimeout
+}
+
+// canCampaign: only initialized voters stand for election. Non-voters and
+// removed nodes wait to be told by a leader.
+func (n *Node[D, R]) canCampaign() bool {
+	return !n.pristine && n.membership.Contains(n.id)
+}
+
+func (n *Node[D, R]) becomeFollower(term Term, leader NodeID) {
+	if term > n.term {
+		n.saveHardState(term, None)
+	}
+	if n.lead != nil {
+		dropAll(n.lead, n.env.Events, ErrLeadershipLost)
+		n.lead = nil
+	}
+	n.role = Follower
+	n.leader = leader
+	now := n.now()
+	if leader != None {
+		n.lastLeaderContact = now
+	}
+	n.votes = voteTally{}
+	n.stepRole = n.stepFollower
+	n.tickRole = n.tickFollower
+	n.resetElectionTimer(now)
+}
+
+func (n *Node[D, R]) tickFollower(now time.Duration) {
+	if now < n.electionDeadline {
+		return
+	}
+	if !n.canCampaign() {
+		n.resetElectionTimer(now)
+		return
+	}
+	n.campaign(false)
+}
+
+// campaign starts an election, through a pre-vote unless this is a
+// leadership transfer (the old leader asked for it, so nobody needs
+// convincing that the leader is gone).
+func (n *Node[D, R]) campaign(transfer bool) {
+	if n.cfg.PreVote && !transfer {
+		n.becomePreCandidate()
+		return
+	}
+	n.becomeCandidate(transfer)
+}
+
+func (n *Node[D, R]) becomePreCandidate() {
+	n.role = PreCandidate
+	n.leader = None
+	n.votes = voteTally{term: n.term + 1}
+	n.stepRole = n.stepCandidate
+	n.tickRole = n.tickFollower
+	n.resetElectionTimer(n.now())
+	n.requestVotes(MsgPreVote, n.term+1, false)
+}
+
+func (n *Node[D, R]) becomeCandidate(transfer bool) {
+	n.saveHardState(n.term+1, n.id)
+	n.role = Candidate
+	n.leader = None
+	n.votes = voteTally{term: n.term}
+	n.stepRole = n.stepCandidate
+	n.tickRole = n.tickFollower
+	n.resetElectionTimer(n.now())
+	n.requestVotes(MsgVote, n.term, transfer)
+}
+
+// requestVotes votes for itself and asks every other voter.
+func (n *Node[D, R]) requestVotes(t MessageType, term Term, transfer bool) {
+	n.votes.record(n.id, true, false)
+	if n.checkElection() {
+		return
+	}
+	for _, id := range n.membership.AllMembers() {
+		if id == n.id {
+			continue
+		}
+		n.send(&Message[D]{Type: t, To: id, Term: term, Index: n.log.last.Index, LogTerm: n.log.last.Term, Transfer: transfer})
+	}
+}
+
+// checkElection acts on a decided election and reports whether it was.
+func (n *Node[D, R]) checkElection() bool {
+	won, lost := n.votes.result(n.membership)
+	switch {
+	case won && n.role == PreCandidate:
+		n.becomeCandidate(false)
+	case won && n.role == Candidate:
+		n.becomeLeader()
+	case lost:
+		n.becomeFollower(n.term, None)
+	default:
+		return false
+	}
+	return true
+}
+
+func (n *Node[D, R]) stepCandidate(m *Message[D]) {
+	switch m.Type {
+	case MsgPreVoteResp:
+		if n.role == PreCandidate && (m.Term == n.votes.term || m.Reject) {
+			n.votes.record(m.From, !m.Reject, n.cfg.Bugs.CountStaleVotes)
+			n.checkElection()
+		}
+	case MsgVoteResp:
+		if n.role == Candidate {
+			n.votes.record(m.From, !m.Reject, n.cfg.Bugs.CountStaleVotes)
+			n.checkElection()
+		}
+	case MsgApp, MsgHeartbeat, MsgSnap:
+		// A leader won this term (§5.2): follow it.
+		n.becomeFollower(n.term, m.From)
+		n.stepFollower(m)
+	}
+}
+
+// handleVoteRequest answers a vote or pre-vote. For a vote, the grant is
+// durable before the answer leaves (unless the VoteBeforePersist bug is on).
+func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
+	pre := m.Type == MsgPreVote
+	resp := MsgVoteResp
+	if pre {
+		resp = MsgPreVoteResp
+	}
+	canVote := n.vote == m.From ||
+		(n.vote == None && n.leader == None) ||
+		(pre && m.Term > n.term)
+	upToDate := n.cfg.Bugs.VoteWithoutLogCheck || n.log.upToDate(EntryID{Term: m.LogTerm, Index: m.Index})
+	if pre && n.cfg.Bugs.PreVoteNeverGrants {
+		canVote = false
+	}
+	if !canVote || !upToDate {
+		n.send(&Message[D]{Type: resp, To: m.From, Reject: true})
+		return
+	}
+	if pre {
+		// The grant carries the requested term so the pre-candidate can
+		// match it to its pre-election.
+		n.send(&Message[D]{Type: resp, To: m.From, Term: m.Term})
+		return
+	}
+	if n.cfg.Bugs.VoteBeforePersist {
+		n.send(&Message[D]{Type: resp, To: m.From})
+		n.saveHardState(n.term, m.From)
+	} else {
+		n.saveHardState(n.term, m.From)
+		n.send(&Message[D]{Type: resp, To: m.From})
+	}
+	n.resetElectionTimer(n.now())
+}
+
+func (n *Node[D, R]) becomeLeader() {
+	if n.role != Candidate {
+		panic(fmt.Sprintf("raft: %v: becoming leader from %v", n.id, n.role))
+	}
+	n.role = Leader
+	n.leader = n.id
+	n.votes = voteTally{}
+	n.lead = newLeaderState[D](n)
+	n.stepRole = n.stepLeader
+	n.tickRole = n.tickLeader
+	// The first entry of a term commits everything before it (§5.4.2). If
+	// the membership came from Initialize it is not in the log yet: write
+	// it first, so it survives.
+	first := Entry[D]{Term: n.term, Index: n.log.last.Index + 1, Kind: EntryBlank}
+	if n.membershipIndex == 0 {
+		m := n.membership.Clone()
+		first.Kind, first.Membership = EntryConfigChange, &m
+	}
+	n.lead.termStart = first.Index
+	n.appendLeaderEntry(first)
+	n.broadcastAppend()
+}
