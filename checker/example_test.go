@@ -1,0 +1,40 @@
+package checker_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/raftsim/raftsim/checker"
+)
+
+func Example() {
+	var rec checker.Recorder
+	// Client 1 writes x; its reply is lost.
+	w := rec.Invoke(1, 1, checker.Input{Kind: checker.OpPut, Key: "x", Value: "1"}, 1_000_000_000)
+	rec.Fail(w)
+	// Client 2 then reads x twice and sees nothing.
+	r1 := rec.Invoke(2, 1, checker.Input{Kind: checker.OpGet, Key: "x"}, 2_000_000_000)
+	rec.Complete(r1, checker.Output{Value: ""}, 2_004_000_000)
+	r2 := rec.Invoke(2, 2, checker.Input{Kind: checker.OpGet, Key: "x"}, 3_000_000_000)
+	rec.Complete(r2, checker.Output{Value: ""}, 3_001_000_000)
+
+	h := rec.History()
+	for _, op := range h.Ops {
+		fmt.Println(op)
+	}
+	// The write may never have happened: the reads are fine.
+	fmt.Println(checker.CheckLinearizable(h, time.Minute))
+
+	// The log says a replica applied it at 1.5s: both reads are stale.
+	applied := func(client int, seq uint64) (checker.Output, int64, bool) {
+		return checker.Output{}, 1_500_000_000, client == 1 && seq == 1
+	}
+	r := checker.CheckLinearizable(h.Resolve(applied), time.Minute)
+	fmt.Println(r, r.Ok())
+	// Output:
+	// c1#1 put x="1" [1.000000s,?] unknown
+	// c2#1 get x [2.000000s,2.004000s] ok -> ""
+	// c2#2 get x [3.000000s,3.001000s] ok -> ""
+	// ok: 3 ops, 1 keys
+	// illegal: 3 ops, 1 keys, failing keys [x] false
+}
