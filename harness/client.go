@@ -1,0 +1,183 @@
+package harness
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// clientStatus is a server's answer to a client request.
+type clientStatus uint8
+
+const (
+	statusOK        clientStatus = iota + 1
+	statusNotLeader              // try the leader named in the reply
+	statusRetry                  // outcome unknown: retry the same command
+)
+
+// clientMsg is a client request or a server's reply to one.
+type clientMsg struct {
+	reply   bool
+	client  int // client index
+	seq     uint64
+	attempt uint32
+	cmd     Command
+	status  clientStatus
+	out     checker.Output
+	leader  raft.NodeID
+}
+
+// clientMsgSize is the bytes a client message takes on the wire.
+const clientMsgSize = 64
+
+// noLeaderBackoff is how long a client waits before retrying when nobody
+// knows a leader, so that an election in progress is not flooded.
+const noLeaderBackoff = 10 * time.Millisecond
+
+// client is a closed-loop client: one command at a time, retried with the
+// same sequence number until some server answers it. The history records
+// the command from its first send to the answer.
+type client struct {
+	w        *World
+	idx      int
+	endpoint int
+	rand     *sim.Rand
+
+	seq     uint64
+	busy    bool
+	cmd     Command
+	op      checker.OpID
+	attempt uint32
+	target  int // the node it believes leads
+	// seen is the last value the client read or wrote per key, for CAS.
+	seen map[string]string
+}
+
+func newClient(w *World, idx int) *client {
+	return &client{
+		w: w, idx: idx, endpoint: len(w.nodes) + idx,
+		rand:   w.seed.Stream("client/" + strconv.Itoa(idx)),
+		target: idx % len(w.nodes),
+		seen:   map[string]string{},
+	}
+}
+
+// next starts the client's next command, unless the run is winding down.
+func (c *client) next() {
+	w := c.w
+	if !w.chaos || (w.cfg.StopAfterCommands > 0 && w.stats.OpsCompleted >= w.cfg.StopAfterCommands) {
+		return
+	}
+	c.seq++
+	c.cmd = Command{Client: c.idx, Seq: c.seq, Input: c.drawInput()}
+	c.op = w.rec.Invoke(c.idx, c.seq, c.cmd.Input, w.now())
+	c.busy = true
+	c.send()
+}
+
+func (c *client) drawInput() checker.Input {
+	wl := c.w.cfg.Workload
+	key := "k" + strconv.Itoa(c.rand.Intn(wl.Keys))
+	value := strconv.Itoa(c.idx) + "." + strconv.FormatUint(c.seq, 10)
+	pick := c.rand.Intn(wl.Mix.total())
+	switch {
+	case pick < wl.Mix.Get:
+		return checker.Input{Kind: checker.OpGet, Key: key}
+	case pick < wl.Mix.Get+wl.Mix.Put:
+		return checker.Input{Kind: checker.OpPut, Key: key, Value: value}
+	case pick < wl.Mix.Get+wl.Mix.Put+wl.Mix.Append:
+		return checker.Input{Kind: checker.OpAppend, Key: key, Value: value + ";"}
+	}
+	return checker.Input{Kind: checker.OpCAS, Key: key, Expected: c.seen[key], Value: value}
+}
+
+// send sends the current command to the believed leader and arms a timeout.
+func (c *client) send() {
+	c.attempt++
+	m := &clientMsg{client: c.idx, seq: c.seq, attempt: c.attempt, cmd: c.cmd}
+	fate := c.w.net.Route(c.w.kernel.Now(), c.endpoint, c.target, clientMsgSize)
+	for i := 0; i < fate.Copies; i++ {
+		c.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(c.target), cmsg: m})
+	}
+	c.w.kernel.After(c.w.cfg.Workload.Timeout, event{kind: evClientTimeout, target: int32(c.idx), token: c.attempt})
+}
+
+// retryAfter resends the current command after a pause, as a new attempt.
+func (c *client) retryAfter(d time.Duration) {
+	c.attempt++ // the old attempt's timeout and replies are now stale
+	c.w.kernel.After(d, event{kind: evClientRetry, target: int32(c.idx), token: c.attempt})
+}
+
+func (c *client) retry(token uint32) {
+	if c.busy && token == c.attempt {
+		c.send()
+	}
+}
+
+func (c *client) receive(m *clientMsg) {
+	if !c.busy || m.seq != c.seq || m.attempt != c.attempt {
+		return // an answer to an earlier attempt or command
+	}
+	n := len(c.w.nodes)
+	switch m.status {
+	case statusOK:
+		c.complete(m.out)
+	case statusNotLeader:
+		if m.leader != raft.None && int(m.leader) <= n {
+			c.target = int(m.leader) - 1
+			c.retryAfter(0)
+		} else {
+			c.target = (c.target + 1) % n
+			c.retryAfter(noLeaderBackoff)
+		}
+	case statusRetry:
+		c.target = (c.target + 1) % n
+		c.retryAfter(noLeaderBackoff)
+	}
+}
+
+func (c *client) complete(out checker.Output) {
+	w := c.w
+	w.rec.Complete(c.op, out, w.now())
+	w.stats.OpsCompleted++
+	c.busy = false
+	if w.cfg.StopAfterCommands > 0 && w.stats.OpsCompleted >= w.cfg.StopAfterCommands {
+		w.done = true
+		return
+	}
+	in := c.cmd.Input
+	switch {
+	case w.cfg.Workload.Mix.CAS == 0:
+		// Only CAS uses what the client saw.
+	case in.Kind == checker.OpGet:
+		c.seen[in.Key] = out.Value
+	case in.Kind == checker.OpPut || (in.Kind == checker.OpCAS && out.Swapped):
+		c.seen[in.Key] = in.Value
+	}
+	think := time.Duration(0)
+	if w.cfg.Workload.ThinkMax > 0 {
+		think = c.rand.Duration(0, w.cfg.Workload.ThinkMax)
+	}
+	w.kernel.After(think, event{kind: evClientNext, target: int32(c.idx)})
+}
+
+// timeout gives up on the current attempt and tries the next node.
+func (c *client) timeout(token uint32) {
+	if !c.busy || token != c.attempt {
+		return
+	}
+	c.target = (c.target + 1) % len(c.w.nodes)
+	c.send()
+}
+
+// abandon marks a command the client never learned the outcome of.
+func (c *client) abandon() {
+	if c.busy {
+		c.w.rec.Fail(c.op)
+		c.w.stats.OpsUnknown++
+		c.busy = false
+	}
+}

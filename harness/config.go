@@ -1,0 +1,203 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// ReadPath chooses how the servers answer Get.
+type ReadPath uint8
+
+const (
+	// ReadIndexPath confirms each read with Raft's ReadIndex (or the
+	// lease, per the Raft config) and answers from the leader's state
+	// machine. Linearizable.
+	ReadIndexPath ReadPath = iota
+	// ReadLogPath puts reads in the log like writes. Linearizable, slow.
+	ReadLogPath
+	// ReadLocalUnsafe answers from whichever node the client reached,
+	// from its local state, at once. Deliberately wrong: it exists to show
+	// that the checker catches stale reads.
+	ReadLocalUnsafe
+)
+
+var readPathNames = [...]string{"read-index", "log", "local-unsafe"}
+
+func (p ReadPath) String() string {
+	if int(p) < len(readPathNames) {
+		return readPathNames[p]
+	}
+	return fmt.Sprintf("read-path(%d)", p)
+}
+
+// ParseReadPath parses a ReadPath's String form.
+func ParseReadPath(s string) (ReadPath, error) {
+	for i, n := range readPathNames {
+		if n == s {
+			return ReadPath(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown read path %q (want read-index, log or local-unsafe)", s)
+}
+
+func (p ReadPath) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+func (p *ReadPath) UnmarshalText(b []byte) error {
+	v, err := ParseReadPath(string(b))
+	*p = v
+	return err
+}
+
+// Mix weighs the operations a client draws; weights are relative.
+type Mix struct {
+	Get    int `json:"get"`
+	Put    int `json:"put"`
+	Append int `json:"append"`
+	CAS    int `json:"cas"`
+}
+
+func (m Mix) total() int { return m.Get + m.Put + m.Append + m.CAS }
+
+// Workload is what the clients do.
+type Workload struct {
+	// Clients is the number of closed-loop clients, each with one
+	// command outstanding (one session each).
+	Clients int `json:"clients"`
+	// Keys is the size of the key space; fewer keys, more contention.
+	Keys int `json:"keys"`
+	Mix  Mix `json:"mix"`
+	// Timeout is how long a client waits for an answer before it retries
+	// the same command elsewhere. Example: 500ms.
+	Timeout time.Duration `json:"timeout"`
+	// ThinkMax bounds the pause a client takes between commands, drawn
+	// uniformly from [0, ThinkMax]. 0 means none.
+	ThinkMax time.Duration `json:"thinkMax"`
+	// ReadPath chooses how Gets are served.
+	ReadPath ReadPath `json:"readPath"`
+}
+
+// Crashes makes nodes crash and restart during the chaos phase.
+type Crashes struct {
+	// Interval is the mean time between crashes, drawn uniformly from
+	// [Interval/2, 3*Interval/2]. 0 means no crashes.
+	Interval time.Duration `json:"interval"`
+	// DownMin and DownMax bound how long a crashed node stays down.
+	DownMin time.Duration `json:"downMin"`
+	DownMax time.Duration `json:"downMax"`
+}
+
+// Config describes one simulated cluster run. It is plain data so that it
+// can be printed and saved with a failure.
+type Config struct {
+	// Nodes is the cluster size. Example: 3 or 5.
+	Nodes int `json:"nodes"`
+	// Duration is the chaos phase in virtual time. Example: 10s.
+	Duration time.Duration `json:"duration"`
+	// Settle is the virtual time after the chaos phase, with every fault
+	// healed, for pending commands to finish.
+	Settle time.Duration `json:"settle"`
+	// Network is every link's behaviour during the chaos phase.
+	Network sim.LinkConfig `json:"network"`
+	// Crashes during the chaos phase.
+	Crashes Crashes `json:"crashes"`
+	// Workload is what the clients do.
+	Workload Workload `json:"workload"`
+	// Raft is the template of every node's Raft configuration (ID is set
+	// per node).
+	Raft raft.Config `json:"raft"`
+	// StopAfterCommands ends the run once this many client commands
+	// completed (0: run for Duration). For throughput benchmarks.
+	StopAfterCommands int `json:"stopAfterCommands,omitempty"`
+	// MaxSteps bounds the events of a run, so no run can hang.
+	MaxSteps uint64 `json:"maxSteps"`
+	// CheckLinearizability runs porcupine on the history at the end.
+	CheckLinearizability bool `json:"checkLinearizability"`
+	// CheckTimeout bounds porcupine's wall time; running out gives an
+	// inconclusive verdict, which is never a pass.
+	CheckTimeout time.Duration `json:"checkTimeout"`
+	// KeepStepHashes records a hash per step, so that two runs can be
+	// compared step by step (costs 8 bytes per step).
+	KeepStepHashes bool `json:"-"`
+}
+
+// DefaultConfig is the built-in scenario: 3 nodes, 1-5ms links with 1%
+// loss, a crash every two seconds, five clients on ten keys for 10s.
+func DefaultConfig() Config {
+	rc := raft.DefaultConfig(1)
+	rc.ID = 0
+	return Config{
+		Nodes:    3,
+		Duration: 10 * time.Second,
+		Settle:   5 * time.Second,
+		Network: sim.LinkConfig{
+			Latency: sim.UniformDist(time.Millisecond, 5*time.Millisecond),
+			Loss:    sim.Percent(1), Duplicate: sim.Never,
+		},
+		Crashes: Crashes{Interval: 2 * time.Second, DownMin: 100 * time.Millisecond, DownMax: time.Second},
+		Workload: Workload{
+			Clients: 5, Keys: 10,
+			Mix:     Mix{Get: 40, Put: 30, Append: 20, CAS: 10},
+			Timeout: 500 * time.Millisecond, ThinkMax: 10 * time.Millisecond,
+		},
+		Raft:                 rc,
+		MaxSteps:             50_000_000,
+		CheckLinearizability: true,
+		CheckTimeout:         30 * time.Second,
+	}
+}
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("invalid harness config")
+
+// Validate reports the first field that makes no sense, naming it.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("harness: config: %s: %w", fmt.Sprintf(format, args...), ErrConfig)
+	}
+	w := c.Workload
+	switch {
+	case c.Nodes < 1 || c.Nodes > 9:
+		return bad("nodes %d: want 1 to 9", c.Nodes)
+	case c.Duration <= 0:
+		return bad("duration %v: must be positive", c.Duration)
+	case c.Settle < 0:
+		return bad("settle %v: must not be negative", c.Settle)
+	case c.MaxSteps == 0:
+		return bad("maxSteps must be positive: a run without a step budget could hang")
+	case w.Clients < 0 || w.Clients > 1000:
+		return bad("workload.clients %d: want 0 to 1000", w.Clients)
+	case w.Clients > 0 && w.Keys < 1:
+		return bad("workload.keys %d: want at least 1", w.Keys)
+	case w.Clients > 0 && w.Mix.total() <= 0:
+		return bad("workload.mix %+v: weights must add up to more than 0", w.Mix)
+	case w.Mix.Get < 0 || w.Mix.Put < 0 || w.Mix.Append < 0 || w.Mix.CAS < 0:
+		return bad("workload.mix %+v: weights must not be negative", w.Mix)
+	case w.Clients > 0 && w.Timeout <= 0:
+		return bad("workload.timeout %v: must be positive", w.Timeout)
+	case w.ThinkMax < 0:
+		return bad("workload.thinkMax %v: must not be negative", w.ThinkMax)
+	case w.ReadPath > ReadLocalUnsafe:
+		return bad("workload.readPath %d: unknown", w.ReadPath)
+	case c.Crashes.Interval < 0:
+		return bad("crashes.interval %v: must not be negative", c.Crashes.Interval)
+	case c.Crashes.Interval > 0 && (c.Crashes.DownMin <= 0 || c.Crashes.DownMax < c.Crashes.DownMin):
+		return bad("crashes.downMin %v, downMax %v: want 0 < min <= max", c.Crashes.DownMin, c.Crashes.DownMax)
+	case c.StopAfterCommands < 0:
+		return bad("stopAfterCommands %d: must not be negative", c.StopAfterCommands)
+	case c.CheckLinearizability && c.CheckTimeout <= 0:
+		return bad("checkTimeout %v: must be positive", c.CheckTimeout)
+	}
+	if err := c.Network.Validate(); err != nil {
+		return fmt.Errorf("harness: config: network: %w", err)
+	}
+	rc := c.Raft
+	rc.ID = 1
+	if err := rc.Validate(); err != nil {
+		return fmt.Errorf("harness: config: %w", err)
+	}
+	return nil
+}

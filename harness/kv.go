@@ -1,0 +1,279 @@
+package harness
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
+)
+
+// Command is one client command in the Raft log. (Client, Seq) names it:
+// a client retries a command with the same Seq, and the session table makes
+// sure it applies once (dissertation §6.3).
+type Command struct {
+	Client int
+	Seq    uint64
+	Input  checker.Input
+}
+
+func (c Command) String() string {
+	return fmt.Sprintf("c%d#%d %v", c.Client, c.Seq, describeInput(c.Input))
+}
+
+func describeInput(in checker.Input) string {
+	switch in.Kind {
+	case checker.OpGet:
+		return "get " + in.Key
+	case checker.OpCAS:
+		return "cas " + in.Key + " " + strconv.Quote(in.Expected) + "->" + strconv.Quote(in.Value)
+	}
+	return in.Kind.String() + " " + in.Key + "=" + strconv.Quote(in.Value)
+}
+
+// Response is the state machine's answer to one command.
+type Response struct {
+	Output checker.Output
+	// Duplicate: a retry of the session's latest command; Output is the
+	// answer the first application gave.
+	Duplicate bool
+	// Stale: older than the session's latest command, so not applied and
+	// not answerable. A closed-loop client never sees one.
+	Stale bool
+}
+
+// session is what the state machine remembers about a client: its latest
+// applied command and that command's answer.
+type session struct {
+	seq uint64
+	out checker.Output
+}
+
+// KV is the replicated key-value state machine with client sessions. The
+// session table is part of its state, so deduplication survives snapshots
+// and restarts.
+type KV struct {
+	data     map[string]string
+	sessions map[int]session
+	// onApply, if set, sees every command this replica applies, with its
+	// result (duplicates and stale retries included).
+	onApply func(index raft.Index, c Command, r Response)
+}
+
+// NewKV returns an empty store.
+func NewKV() *KV {
+	return &KV{data: map[string]string{}, sessions: map[int]session{}}
+}
+
+// Apply applies one committed command.
+func (kv *KV) Apply(index raft.Index, c Command) Response {
+	r := kv.apply(c)
+	if kv.onApply != nil {
+		kv.onApply(index, c, r)
+	}
+	return r
+}
+
+func (kv *KV) apply(c Command) Response {
+	s, seen := kv.sessions[c.Client]
+	switch {
+	case seen && c.Seq == s.seq:
+		return Response{Output: s.out, Duplicate: true}
+	case seen && c.Seq < s.seq:
+		return Response{Stale: true}
+	}
+	out := kv.execute(c.Input)
+	kv.sessions[c.Client] = session{seq: c.Seq, out: out}
+	return Response{Output: out}
+}
+
+func (kv *KV) execute(in checker.Input) checker.Output {
+	switch in.Kind {
+	case checker.OpGet:
+		return checker.Output{Value: kv.data[in.Key]}
+	case checker.OpPut:
+		kv.data[in.Key] = in.Value
+	case checker.OpAppend:
+		kv.data[in.Key] += in.Value
+	case checker.OpCAS:
+		if kv.data[in.Key] == in.Expected {
+			kv.data[in.Key] = in.Value
+			return checker.Output{Swapped: true}
+		}
+	default:
+		panic(fmt.Sprintf("harness: kv: unknown op kind %d: a command the codec should have refused", in.Kind))
+	}
+	return checker.Output{}
+}
+
+// Get reads a key from the local state (for reads confirmed by Raft).
+func (kv *KV) Get(key string) string { return kv.data[key] }
+
+// Snapshot serializes the whole state deterministically: keys and clients
+// in sorted order.
+func (kv *KV) Snapshot() ([]byte, error) {
+	var b []byte
+	keys := sortedKeys(kv.data)
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = appendString(b, k)
+		b = appendString(b, kv.data[k])
+	}
+	clients := sortedKeys(kv.sessions)
+	b = binary.AppendUvarint(b, uint64(len(clients)))
+	for _, c := range clients {
+		s := kv.sessions[c]
+		b = binary.AppendUvarint(b, uint64(c))
+		b = binary.AppendUvarint(b, s.seq)
+		b = appendString(b, s.out.Value)
+		b = append(b, boolByte(s.out.Swapped))
+	}
+	return b, nil
+}
+
+// Restore replaces the state by a snapshot's.
+func (kv *KV) Restore(data []byte) error {
+	d := decoder{b: data}
+	fresh := NewKV()
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		k := d.string()
+		fresh.data[k] = d.string()
+	}
+	for n := d.count(); n > 0 && d.err == nil; n-- {
+		c := int(d.uvarint())
+		s := session{seq: d.uvarint(), out: checker.Output{Value: d.string(), Swapped: d.byte() == 1}}
+		fresh.sessions[c] = s
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
+	}
+	if d.err != nil {
+		return fmt.Errorf("harness: kv: restore: %w: %w", d.err, raft.ErrCorrupt)
+	}
+	kv.data, kv.sessions = fresh.data, fresh.sessions
+	return nil
+}
+
+// Digest is a hash of the whole state, for convergence checks.
+func (kv *KV) Digest() uint64 {
+	b, _ := kv.Snapshot()
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+func sortedKeys[K string | int, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// CommandCodec encodes commands for stores that write them to a device and
+// for counting message bytes.
+type CommandCodec struct{}
+
+// AppendEncode appends c's encoding to dst.
+func (CommandCodec) AppendEncode(dst []byte, c Command) []byte {
+	dst = binary.AppendUvarint(dst, uint64(c.Client))
+	dst = binary.AppendUvarint(dst, c.Seq)
+	dst = append(dst, byte(c.Input.Kind))
+	dst = appendString(dst, c.Input.Key)
+	dst = appendString(dst, c.Input.Value)
+	return appendString(dst, c.Input.Expected)
+}
+
+// Decode parses an encoding made by AppendEncode.
+func (CommandCodec) Decode(src []byte) (Command, error) {
+	d := decoder{b: src}
+	c := Command{Client: int(d.uvarint()), Seq: d.uvarint()}
+	c.Input.Kind = checker.OpKind(d.byte())
+	c.Input.Key = d.string()
+	c.Input.Value = d.string()
+	c.Input.Expected = d.string()
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
+	}
+	if d.err == nil && c.Input.Kind > checker.OpCAS {
+		d.err = fmt.Errorf("op kind %d", c.Input.Kind)
+	}
+	if d.err != nil {
+		return Command{}, fmt.Errorf("harness: decode command: %w: %w", d.err, raft.ErrCorrupt)
+	}
+	return c, nil
+}
+
+// Size is the encoded size of a command, for message byte counts.
+func (CommandCodec) Size(c Command) int {
+	return 12 + len(c.Input.Key) + len(c.Input.Value) + len(c.Input.Expected)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// decoder reads varint-framed fields; the first failure sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+var errTruncated = errors.New("truncated")
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) count() uint64 {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err = fmt.Errorf("count %d exceeds %d bytes left", n, len(d.b))
+		return 0
+	}
+	return n
+}
+
+func (d *decoder) byte() byte {
+	if d.err != nil || len(d.b) == 0 {
+		d.err = errTruncated
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) string() string {
+	n := d.count()
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}

@@ -1,0 +1,262 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
+	"github.com/raftsim/raftsim/storage/memstore"
+)
+
+// node hosts one Raft node in the world: it is the node's clock, transport
+// and event sink, and it serves client requests with it. The storage and
+// the state machine survive crashes; the raft.Node and everything volatile
+// do not.
+type node struct {
+	w   *World
+	idx int // endpoint index in the network
+	id  raft.NodeID
+
+	kv    *KV
+	store raft.Storage[Command, Response]
+	raft  *raft.Node[Command, Response]
+	up    bool
+	// rand draws the node's election timeouts; it is the node's entropy,
+	// not its state, so it carries over restarts.
+	rand *sim.Rand
+
+	// One timer event is pending at a time: timerAt, named by timerToken.
+	// An event whose token is stale was superseded by an earlier deadline.
+	timerPending bool
+	timerAt      sim.Time
+	timerToken   uint32
+
+	nextRequest uint64
+	proposals   map[raft.ProposalID]*clientMsg
+	reads       map[raft.ReadID]*clientMsg
+}
+
+func newNode(w *World, idx int) *node {
+	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1), kv: NewKV()}
+	n.rand = w.seed.Stream(fmt.Sprintf("node/%d/timeouts", n.id))
+	n.kv.onApply = func(index raft.Index, c Command, r Response) { w.recordApply(n, index, c, r) }
+	n.store = memstore.New[Command, Response](n.id, n.kv)
+	return n
+}
+
+// Now is the node's clock (raft.Clock).
+func (n *node) Now() time.Duration { return time.Duration(n.w.kernel.Now()) }
+
+// Uint64n draws from the node's timeout stream (raft.Rand).
+func (n *node) Uint64n(k uint64) uint64 { return n.rand.Uint64n(k) }
+
+// boot starts a node for the first time with the cluster's membership.
+func (n *node) boot(initial raft.Membership) {
+	n.start()
+	if n.raft == nil {
+		return
+	}
+	n.check(n.raft.Initialize(initial), "initialize")
+	n.afterStep()
+}
+
+// start creates the raft.Node from storage.
+func (n *node) start() {
+	cfg := n.w.cfg.Raft
+	cfg.ID = n.id
+	r, err := raft.NewNode(cfg, n.store, raft.Env[Command, Response]{Clock: n, Rand: n, Transport: n, Events: n})
+	if err != nil {
+		n.w.fail(Failure{Class: ClassStorage, Check: "start", Message: fmt.Sprintf("%v: start: %v", n.id, err)})
+		return
+	}
+	n.raft = r
+	n.up = true
+	n.proposals = map[raft.ProposalID]*clientMsg{}
+	n.reads = map[raft.ReadID]*clientMsg{}
+}
+
+func (n *node) crash() {
+	n.up = false
+	n.raft = nil
+	n.proposals, n.reads = nil, nil
+	n.timerPending = false
+	n.timerToken++
+	n.w.stats.Crashes++
+}
+
+func (n *node) restart() {
+	if n.up {
+		return
+	}
+	n.start()
+	if n.raft == nil {
+		return
+	}
+	n.w.stats.Restarts++
+	// A node that crashed before the first leader wrote the membership
+	// into its log is pristine again; operators re-run initialize.
+	if st := n.raft.Status(); st.Pristine {
+		members := make([]raft.NodeID, len(n.w.nodes))
+		for i := range n.w.nodes {
+			members[i] = n.w.nodes[i].id
+		}
+		n.check(n.raft.Initialize(raft.NewMembership(members...)), "initialize")
+	}
+	n.afterStep()
+}
+
+// check turns an error from the node into the run's failure. Storage
+// errors stop a node for good, which in this world is a bug: the
+// reference storage never fails on its own.
+func (n *node) check(err error, what string) {
+	if err == nil {
+		return
+	}
+	class := ClassStorage
+	if !errors.Is(err, raft.ErrStopped) {
+		class = ClassHarness
+	}
+	n.w.fail(Failure{Class: class, Check: what, Message: fmt.Sprintf("%v: %s: %v", n.id, what, err)})
+}
+
+func (n *node) deliver(m *raft.Message[Command]) {
+	if !n.up {
+		return
+	}
+	n.w.hashMsg(m)
+	n.check(n.raft.Step(m), "step")
+	n.afterStep()
+}
+
+func (n *node) timer(token uint32) {
+	if token != n.timerToken || !n.up {
+		return
+	}
+	n.timerPending = false
+	n.check(n.raft.Tick(), "tick")
+	n.afterStep()
+}
+
+// afterStep reschedules the timer and lets the watchers look at the node.
+func (n *node) afterStep() {
+	if !n.up {
+		return
+	}
+	n.w.safety.observe(n.w, n)
+	d := sim.Time(n.raft.Deadline())
+	if d < n.w.kernel.Now() {
+		d = n.w.kernel.Now()
+	}
+	if n.timerPending && n.timerAt <= d {
+		return // the pending timer fires first and reschedules
+	}
+	n.timerToken++
+	n.timerPending = true
+	n.timerAt = d
+	n.w.kernel.At(d, event{kind: evTimer, target: int32(n.idx), token: n.timerToken})
+}
+
+// Send routes a Raft message through the network (raft.Transport).
+func (n *node) Send(m *raft.Message[Command]) {
+	to := int(m.To) - 1
+	if to < 0 || to >= len(n.w.nodes) {
+		return // a node outside this world
+	}
+	n.w.stats.Messages++
+	fate := n.w.net.Route(n.w.kernel.Now(), n.idx, to, m.Size(CommandCodec{}.Size))
+	for i := 0; i < fate.Copies; i++ {
+		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(to), msg: m})
+	}
+}
+
+// Applied answers a client whose command committed (raft.Events).
+func (n *node) Applied(id raft.ProposalID, index raft.Index, r Response) {
+	req := n.proposals[id]
+	delete(n.proposals, id)
+	if req == nil {
+		return
+	}
+	n.w.stats.CommandsApplied++
+	if r.Stale {
+		n.reply(req, statusRetry, checker.Output{})
+		return
+	}
+	n.reply(req, statusOK, r.Output)
+}
+
+// Dropped tells a client to retry: the outcome is unknown (raft.Events).
+func (n *node) Dropped(id raft.ProposalID, err error) {
+	if req := n.proposals[id]; req != nil {
+		delete(n.proposals, id)
+		n.reply(req, statusRetry, checker.Output{})
+	}
+}
+
+// ReadReady serves a confirmed read from the local state machine.
+func (n *node) ReadReady(id raft.ReadID, index raft.Index) {
+	if req := n.reads[id]; req != nil {
+		delete(n.reads, id)
+		n.reply(req, statusOK, checker.Output{Value: n.kv.Get(req.cmd.Input.Key)})
+	}
+}
+
+// ReadFailed tells a client to retry its read.
+func (n *node) ReadFailed(id raft.ReadID, err error) {
+	if req := n.reads[id]; req != nil {
+		delete(n.reads, id)
+		n.reply(req, statusRetry, checker.Output{})
+	}
+}
+
+// request serves a client request.
+func (n *node) request(req *clientMsg) {
+	if !n.up {
+		return
+	}
+	n.nextRequest++
+	var err error
+	switch {
+	case req.cmd.Input.Kind == checker.OpGet && n.w.cfg.Workload.ReadPath == ReadLocalUnsafe:
+		n.reply(req, statusOK, checker.Output{Value: n.kv.Get(req.cmd.Input.Key)})
+	case req.cmd.Input.Kind == checker.OpGet && n.w.cfg.Workload.ReadPath == ReadIndexPath:
+		id := raft.ReadID(n.nextRequest)
+		if err = n.raft.Read(id); err == nil {
+			n.reads[id] = req
+		}
+	default:
+		id := raft.ProposalID(n.nextRequest)
+		if err = n.raft.Propose(req.cmd, id); err == nil {
+			n.proposals[id] = req
+		}
+	}
+	var nl *raft.NotLeaderError
+	switch {
+	case err == nil:
+	case errors.As(err, &nl):
+		n.replyNotLeader(req, nl.Leader)
+	case errors.Is(err, raft.ErrStopped):
+		n.check(err, "request")
+	default:
+		n.reply(req, statusRetry, checker.Output{})
+	}
+	n.afterStep()
+}
+
+func (n *node) reply(req *clientMsg, st clientStatus, out checker.Output) {
+	n.sendToClient(&clientMsg{reply: true, client: req.client, seq: req.seq, attempt: req.attempt, status: st, out: out})
+}
+
+func (n *node) replyNotLeader(req *clientMsg, leader raft.NodeID) {
+	n.sendToClient(&clientMsg{reply: true, client: req.client, seq: req.seq, attempt: req.attempt, status: statusNotLeader, leader: leader})
+}
+
+func (n *node) sendToClient(m *clientMsg) {
+	to := len(n.w.nodes) + m.client
+	fate := n.w.net.Route(n.w.kernel.Now(), n.idx, to, clientMsgSize)
+	for i := 0; i < fate.Copies; i++ {
+		n.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(m.client), cmsg: m})
+	}
+}

@@ -1,0 +1,143 @@
+package harness
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// Failure classes: what kind of check a failing run broke.
+const (
+	ClassLinearizability = "linearizability"
+	ClassInvariant       = "invariant"
+	ClassPanic           = "panic"
+	ClassStorage         = "storage"
+	ClassBudget          = "budget"
+	ClassLiveness        = "liveness"
+	ClassHarness         = "harness"
+)
+
+// Failure says what a failing run broke, and where.
+type Failure struct {
+	// Class is one of the Class* constants.
+	Class string `json:"class"`
+	// Check names the invariant or check within the class.
+	Check string `json:"check,omitempty"`
+	// Message is a one-line description naming nodes, terms and indexes.
+	Message string `json:"message"`
+	// Step and Time locate the failure in the run.
+	Step uint64   `json:"step"`
+	Time sim.Time `json:"time"`
+	// Stack is the goroutine stack of a panic.
+	Stack string `json:"stack,omitempty"`
+}
+
+// Signature identifies a failure for deduplication: the same class and
+// check with the same message shape is the same bug, whatever the seed.
+func (f *Failure) Signature() string {
+	if f == nil {
+		return ""
+	}
+	return f.Class + "/" + f.Check
+}
+
+func (f *Failure) String() string {
+	return fmt.Sprintf("%s %s at step %d (%v): %s", f.Class, f.Check, f.Step, f.Time, f.Message)
+}
+
+// Stats counts what happened in a run.
+type Stats struct {
+	Steps           uint64   `json:"steps"`
+	VirtualTime     sim.Time `json:"virtualTime"`
+	OpsCompleted    int      `json:"opsCompleted"`
+	OpsUnknown      int      `json:"opsUnknown"`
+	CommandsApplied int      `json:"commandsApplied"`
+	LeaderChanges   int      `json:"leaderChanges"`
+	Messages        uint64   `json:"messages"`
+	Crashes         int      `json:"crashes"`
+	Restarts        int      `json:"restarts"`
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Seed    sim.Seed `json:"seed"`
+	Failure *Failure `json:"failure,omitempty"`
+	Stats   Stats    `json:"stats"`
+	// TraceHash is a hash of every event of the run: the same config and
+	// seed always give the same hash.
+	TraceHash uint64 `json:"traceHash"`
+	// StepHashes is the hash after each step, when the config asked for it.
+	StepHashes []uint64 `json:"-"`
+	// History is what the clients saw (resolved for checking).
+	History         checker.History               `json:"-"`
+	Linearizability checker.LinearizabilityResult `json:"-"`
+	Stop            sim.StopReason                `json:"-"`
+}
+
+// Passed reports whether the run found nothing wrong.
+func (r *Result) Passed() bool { return r.Failure == nil }
+
+// Run runs one world for a seed and checks it. A config error is returned
+// as an error; everything that goes wrong inside the world, a panic
+// included, is a Failure in the Result.
+func Run(cfg Config, seed sim.Seed) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	w := newWorld(cfg, seed)
+	w.safety.watch = checker.NewWatch()
+	res := Result{Seed: seed}
+	res.Stop = w.runSafely()
+	w.finish(&res)
+	return res, nil
+}
+
+// runSafely runs the world, turning a panic into a failure with its stack.
+func (w *World) runSafely() (stop sim.StopReason) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.failure = nil // the panic is the first thing that went wrong
+			w.fail(Failure{Class: ClassPanic, Check: panicCheck(r), Message: fmt.Sprint(r), Stack: string(debug.Stack())})
+			stop = sim.Stopped
+		}
+	}()
+	return w.run()
+}
+
+// panicCheck names a panic by its message up to the first colon, which in
+// this module is the place that panicked ("raft: n2: ...").
+func panicCheck(r any) string {
+	s := fmt.Sprint(r)
+	if i := strings.Index(s, ": "); i > 0 && i < 40 {
+		return s[:i]
+	}
+	return "panic"
+}
+
+// finish closes the history, runs the end-of-run checks and fills res.
+func (w *World) finish(res *Result) {
+	if w.failure == nil && w.kernel.Budget().MaxSteps > 0 && w.kernel.Steps() >= w.kernel.Budget().MaxSteps && !w.done {
+		w.fail(Failure{Class: ClassBudget, Check: "steps", Message: fmt.Sprintf("step budget %d exhausted at %v", w.cfg.MaxSteps, w.kernel.Now())})
+	}
+	for _, c := range w.clients {
+		c.abandon()
+	}
+	h := w.rec.History().Resolve(w.firstApplied)
+	res.History = h
+	if w.failure == nil && w.cfg.CheckLinearizability {
+		lin := checker.CheckLinearizable(h, w.cfg.CheckTimeout)
+		res.Linearizability = lin
+		if !lin.Ok() {
+			w.fail(Failure{Class: ClassLinearizability, Check: lin.Verdict.String(), Message: lin.String()})
+		}
+	}
+	w.stats.Steps = w.kernel.Steps()
+	w.stats.VirtualTime = w.kernel.Now()
+	res.Stats = w.stats
+	res.Failure = w.failure
+	res.TraceHash = w.trace.Sum()
+	res.StepHashes = w.trace.StepSums()
+}

@@ -1,0 +1,255 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// evKind says what an event does.
+type evKind uint8
+
+const (
+	evDeliver       evKind = iota + 1 // a Raft message reaches a node
+	evTimer                           // a node's clock reached its deadline
+	evClientMsg                       // a client request or reply arrives
+	evClientTimeout                   // a client gave up waiting
+	evClientNext                      // a client starts its next command
+	evClientRetry                     // a client resends after a pause
+	evCrash                           // a node crashes
+	evRestart                         // a crashed node restarts
+	evChaosEnd                        // the chaos phase ends: heal everything
+	evRunEnd                          // the settle phase ends
+)
+
+// event is one entry of the world's queue. It is a small value type: the
+// queue copies it, and only messages live behind pointers.
+type event struct {
+	kind evKind
+	// target is a node index (0-based) or a client index.
+	target int32
+	// token tells live events from superseded ones: a node's timer token,
+	// or a client's attempt number.
+	token uint32
+	msg   *raft.Message[Command]
+	cmsg  *clientMsg
+}
+
+// World is one simulated cluster: nodes, network, clients, history. It is
+// single-threaded and fully determined by its config and seed.
+type World struct {
+	cfg    Config
+	seed   sim.Seed
+	kernel *sim.Kernel[event]
+	net    *sim.Network
+	trace  sim.TraceHash
+
+	nodes   []*node
+	clients []*client
+	rec     checker.Recorder
+
+	faultRand *sim.Rand
+	chaos     bool // in the chaos phase (faults on)
+	done      bool
+
+	// applied remembers, for every command, the first time any replica
+	// applied it and its output: it resolves commands whose client never
+	// learned the outcome. applied[client][seq-1]; sequence numbers are
+	// dense, so slices beat a map here (this is on the hot path).
+	applied [][]appliedCmd
+	// safety watches what replicas apply.
+	safety safetyWatch
+
+	failure *Failure
+	stats   Stats
+}
+
+type appliedCmd struct {
+	out checker.Output
+	at  int64 // 0: not applied yet (nothing applies at time 0)
+}
+
+// newWorld builds the world for a seed. Every subsystem gets its own random
+// stream, so that a change in one does not shift the others.
+func newWorld(cfg Config, seed sim.Seed) *World {
+	w := &World{
+		cfg:       cfg,
+		seed:      seed,
+		kernel:    sim.NewKernel[event](sim.Budget{MaxSteps: cfg.MaxSteps, MaxTime: sim.Time(cfg.Duration + cfg.Settle + time.Second)}),
+		faultRand: seed.Stream("faults"),
+		applied:   make([][]appliedCmd, cfg.Workload.Clients),
+		chaos:     true,
+	}
+	w.trace.KeepSteps(cfg.KeepStepHashes)
+	w.net = sim.NewNetwork(cfg.Nodes+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
+	for i := 0; i < cfg.Nodes; i++ {
+		w.nodes = append(w.nodes, newNode(w, i))
+	}
+	for i := 0; i < cfg.Workload.Clients; i++ {
+		w.clients = append(w.clients, newClient(w, i))
+	}
+	return w
+}
+
+// now is virtual time in nanoseconds, as the history records it.
+func (w *World) now() int64 { return int64(w.kernel.Now()) }
+
+// start boots the nodes and schedules the first client commands and faults.
+func (w *World) start() {
+	members := make([]raft.NodeID, len(w.nodes))
+	for i := range w.nodes {
+		members[i] = w.nodes[i].id
+	}
+	initial := raft.NewMembership(members...)
+	for _, n := range w.nodes {
+		n.boot(initial)
+	}
+	for _, c := range w.clients {
+		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
+	}
+	if w.cfg.Crashes.Interval > 0 {
+		w.scheduleCrash()
+	}
+	w.kernel.At(sim.Time(w.cfg.Duration), event{kind: evChaosEnd})
+	w.kernel.At(sim.Time(w.cfg.Duration+w.cfg.Settle), event{kind: evRunEnd})
+}
+
+// run processes events until the run ends, fails, or exhausts a budget.
+func (w *World) run() sim.StopReason {
+	w.start()
+	return w.kernel.Run(func(e event) bool {
+		w.handle(e)
+		w.trace.EndStep()
+		return !w.done && w.failure == nil
+	})
+}
+
+func (w *World) handle(e event) {
+	w.trace.AddUint64(uint64(w.kernel.Now()))
+	w.trace.AddUint64(uint64(e.kind)<<32 | uint64(uint32(e.target)))
+	switch e.kind {
+	case evDeliver:
+		w.nodes[e.target].deliver(e.msg)
+	case evTimer:
+		w.nodes[e.target].timer(e.token)
+	case evClientMsg:
+		w.hashClientMsg(e.cmsg)
+		if e.cmsg.reply {
+			w.clients[e.target].receive(e.cmsg)
+		} else {
+			w.nodes[e.target].request(e.cmsg)
+		}
+	case evClientTimeout:
+		w.clients[e.target].timeout(e.token)
+	case evClientNext:
+		w.clients[e.target].next()
+	case evClientRetry:
+		w.clients[e.target].retry(e.token)
+	case evCrash:
+		w.crashSomeNode()
+	case evRestart:
+		w.nodes[e.target].restart()
+	case evChaosEnd:
+		w.endChaos()
+	case evRunEnd:
+		w.done = true
+	default:
+		panic(fmt.Sprintf("harness: unknown event kind %d", e.kind))
+	}
+}
+
+func (w *World) hashMsg(m *raft.Message[Command]) {
+	w.trace.AddUint64(uint64(m.Type)<<48 | uint64(m.From)<<32 | uint64(m.To)<<16 | uint64(len(m.Entries)))
+	w.trace.AddUint64(uint64(m.Term))
+	w.trace.AddUint64(uint64(m.Index)<<32 ^ uint64(m.Commit))
+}
+
+func (w *World) hashClientMsg(m *clientMsg) {
+	w.trace.AddUint64(uint64(m.client)<<32 | uint64(m.status))
+	w.trace.AddUint64(m.seq)
+}
+
+// fail records the first failure; the run stops after the current step.
+func (w *World) fail(f Failure) {
+	if w.failure != nil {
+		return
+	}
+	f.Step = w.kernel.Steps()
+	f.Time = w.kernel.Now()
+	w.failure = &f
+}
+
+// scheduleCrash draws the time of the next crash.
+func (w *World) scheduleCrash() {
+	iv := w.cfg.Crashes.Interval
+	w.kernel.After(w.faultRand.Duration(iv/2, iv+iv/2), event{kind: evCrash})
+}
+
+// crashSomeNode crashes a random live node, keeping a majority up: the
+// fault budget of the walking skeleton is "a majority can always make
+// progress".
+func (w *World) crashSomeNode() {
+	if !w.chaos {
+		return
+	}
+	defer w.scheduleCrash()
+	up := 0
+	for _, n := range w.nodes {
+		if n.up {
+			up++
+		}
+	}
+	pick := w.faultRand.Intn(len(w.nodes))
+	down := w.faultRand.Duration(w.cfg.Crashes.DownMin, w.cfg.Crashes.DownMax)
+	n := w.nodes[pick]
+	if !n.up || up-1 < len(w.nodes)/2+1 {
+		return
+	}
+	n.crash()
+	w.kernel.After(down, event{kind: evRestart, target: int32(n.idx)})
+}
+
+// endChaos heals everything: the network becomes reliable and every node
+// comes back, so that pending commands can finish.
+func (w *World) endChaos() {
+	w.chaos = false
+	w.net.Heal()
+	w.net.SetAllLinks(sim.ReliableLink(w.cfg.Network.Latency))
+	for _, n := range w.nodes {
+		if !n.up {
+			n.restart()
+		}
+	}
+}
+
+// recordApply is called by every replica's state machine for every command
+// it applies.
+func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
+	w.safety.applied(w, n, index, c)
+	if r.Duplicate || r.Stale {
+		return
+	}
+	if c.Client < 0 || c.Client >= len(w.applied) || c.Seq == 0 {
+		panic(fmt.Sprintf("harness: applied command %v from no client of this world", c))
+	}
+	cmds := w.applied[c.Client]
+	for uint64(len(cmds)) < c.Seq {
+		cmds = append(cmds, appliedCmd{})
+	}
+	w.applied[c.Client] = cmds
+	if a := &cmds[c.Seq-1]; a.at == 0 {
+		*a = appliedCmd{out: r.Output, at: max(w.now(), 1)}
+	}
+}
+
+// firstApplied is when any replica first applied a command, and its output.
+func (w *World) firstApplied(client int, seq uint64) (checker.Output, int64, bool) {
+	if client < 0 || client >= len(w.applied) || seq == 0 || seq > uint64(len(w.applied[client])) {
+		return checker.Output{}, 0, false
+	}
+	a := w.applied[client][seq-1]
+	return a.out, a.at, a.at != 0
+}
