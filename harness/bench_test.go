@@ -16,7 +16,6 @@ func ThroughputConfig() Config {
 	cfg.Crashes = Crashes{}
 	cfg.Workload = Workload{Clients: 16, Keys: 1000, Mix: Mix{Put: 1}, Timeout: time.Second}
 	cfg.Duration = time.Hour
-	cfg.Settle = time.Second
 	cfg.StopAfterCommands = 100_000
 	cfg.MaxSteps = 100_000_000
 	cfg.CheckLinearizability = false

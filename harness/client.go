@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -21,13 +22,24 @@ const (
 // clientMsg is a client request or a server's reply to one.
 type clientMsg struct {
 	reply   bool
-	client  int // client index
+	from    raft.NodeID // the replying node
+	client  int         // client index
 	seq     uint64
 	attempt uint32
 	cmd     Command
 	status  clientStatus
 	out     checker.Output
 	leader  raft.NodeID
+}
+
+func (m *clientMsg) describe() string {
+	switch m.status {
+	case statusOK:
+		return fmt.Sprintf("ok %+v", m.out)
+	case statusNotLeader:
+		return "not leader, try " + m.leader.String()
+	}
+	return "retry"
 }
 
 // clientMsgSize is the bytes a client message takes on the wire.
@@ -98,9 +110,10 @@ func (c *client) drawInput() checker.Input {
 func (c *client) send() {
 	c.attempt++
 	m := &clientMsg{client: c.idx, seq: c.seq, attempt: c.attempt, cmd: c.cmd}
-	fate := c.w.net.Route(c.w.kernel.Now(), c.endpoint, c.target, clientMsgSize)
+	now := c.w.kernel.Now()
+	fate := c.w.net.Route(now, c.endpoint, c.target, clientMsgSize)
 	for i := 0; i < fate.Copies; i++ {
-		c.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(c.target), cmsg: m})
+		c.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(c.target), sent: now, cmsg: m})
 	}
 	c.w.kernel.After(c.w.cfg.Workload.Timeout, event{kind: evClientTimeout, target: int32(c.idx), token: c.attempt})
 }
@@ -120,6 +133,10 @@ func (c *client) retry(token uint32) {
 func (c *client) receive(m *clientMsg) {
 	if !c.busy || m.seq != c.seq || m.attempt != c.attempt {
 		return // an answer to an earlier attempt or command
+	}
+	if c.w.tracing() {
+		c.w.emit(TraceEvent{Kind: TraceReply, Node: m.from, Client: c.idx + 1,
+			Text: fmt.Sprintf("client %d: %v: %v", c.idx, c.cmd, m.describe())})
 	}
 	n := len(c.w.nodes)
 	switch m.status {

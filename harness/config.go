@@ -97,9 +97,12 @@ type Config struct {
 	Nodes int `json:"nodes"`
 	// Duration is the chaos phase in virtual time. Example: 10s.
 	Duration time.Duration `json:"duration"`
-	// Settle is the virtual time after the chaos phase, with every fault
-	// healed, for pending commands to finish.
-	Settle time.Duration `json:"settle"`
+	// LivenessBound is how long the healed cluster has, after the chaos
+	// phase, to elect a stable leader, finish every client command and
+	// converge (see liveness.go). 0 computes it from the timing of the
+	// run: 20 maximum election timeouts, 100 maximum one-way delays and
+	// four client timeouts.
+	LivenessBound time.Duration `json:"livenessBound,omitempty"`
 	// Network is every link's behaviour during the chaos phase.
 	Network sim.LinkConfig `json:"network"`
 	// Crashes during the chaos phase.
@@ -132,7 +135,6 @@ func DefaultConfig() Config {
 	return Config{
 		Nodes:    3,
 		Duration: 10 * time.Second,
-		Settle:   5 * time.Second,
 		Network: sim.LinkConfig{
 			Latency: sim.UniformDist(time.Millisecond, 5*time.Millisecond),
 			Loss:    sim.Percent(1), Duplicate: sim.Never,
@@ -164,8 +166,8 @@ func (c Config) Validate() error {
 		return bad("nodes %d: want 1 to 9", c.Nodes)
 	case c.Duration <= 0:
 		return bad("duration %v: must be positive", c.Duration)
-	case c.Settle < 0:
-		return bad("settle %v: must not be negative", c.Settle)
+	case c.LivenessBound < 0:
+		return bad("livenessBound %v: must not be negative", c.LivenessBound)
 	case c.MaxSteps == 0:
 		return bad("maxSteps must be positive: a run without a step budget could hang")
 	case w.Clients < 0 || w.Clients > 1000:

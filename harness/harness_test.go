@@ -2,12 +2,14 @@ package harness
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -143,5 +145,41 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		tt.edit(&cfg)
 		_, err := Run(cfg, 1)
 		require.ErrorContains(t, err, tt.msg, fmt.Sprintf("%+v", tt))
+	}
+}
+
+type lines struct {
+	filter TraceFilter
+	out    []string
+}
+
+func (l *lines) Trace(e *TraceEvent) {
+	if l.filter.Keep(e) {
+		l.out = append(l.out, e.Line())
+	}
+}
+
+// Tracing shows every event without changing the run.
+func TestTraceDoesNotChangeTheRun(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration = 2e9
+	plain, err := Run(cfg, 5)
+	require.NoError(t, err)
+	var all lines
+	traced, err := RunWith(cfg, 5, Options{Tracer: &all})
+	require.NoError(t, err)
+	assert.Equal(t, plain.TraceHash, traced.TraceHash)
+	require.NotEmpty(t, all.out)
+	joined := strings.Join(all.out, "\n")
+	for _, want := range []string{" deliver n", " send n", " role leader term", " timer tick", " request from client", " reply client"} {
+		assert.Contains(t, joined, want)
+	}
+
+	only := lines{filter: TraceFilter{Nodes: []raft.NodeID{2}, FromStep: 100, ToStep: 200}}
+	_, err = RunWith(cfg, 5, Options{Tracer: &only})
+	require.NoError(t, err)
+	require.NotEmpty(t, only.out)
+	for _, l := range only.out {
+		assert.Contains(t, l, "n2", "filtered to n2: %s", l)
 	}
 }

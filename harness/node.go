@@ -24,6 +24,13 @@ type node struct {
 	store raft.Storage[Command, Response]
 	raft  *raft.Node[Command, Response]
 	up    bool
+	// clock is the node's local clock (skew, drift, jumps).
+	clock clock
+	// paused nodes process nothing: deliveries, requests and timers wait
+	// in backlog until resume, as in a long GC pause.
+	paused   bool
+	backlog  []event
+	timerDue bool
 	// rand draws the node's election timeouts; it is the node's entropy,
 	// not its state, so it carries over restarts.
 	rand *sim.Rand
@@ -37,6 +44,11 @@ type node struct {
 	nextRequest uint64
 	proposals   map[raft.ProposalID]*clientMsg
 	reads       map[raft.ReadID]*clientMsg
+
+	// lastRole and lastTerm are the role and term after the previous step,
+	// to notice changes.
+	lastRole raft.Role
+	lastTerm raft.Term
 }
 
 func newNode(w *World, idx int) *node {
@@ -48,7 +60,7 @@ func newNode(w *World, idx int) *node {
 }
 
 // Now is the node's clock (raft.Clock).
-func (n *node) Now() time.Duration { return time.Duration(n.w.kernel.Now()) }
+func (n *node) Now() time.Duration { return n.clock.local(n.w.kernel.Now()) }
 
 // Uint64n draws from the node's timeout stream (raft.Rand).
 func (n *node) Uint64n(k uint64) uint64 { return n.rand.Uint64n(k) }
@@ -79,12 +91,79 @@ func (n *node) start() {
 }
 
 func (n *node) crash() {
+	if !n.up {
+		return
+	}
 	n.up = false
 	n.raft = nil
 	n.proposals, n.reads = nil, nil
 	n.timerPending = false
 	n.timerToken++
+	n.paused, n.backlog, n.timerDue = false, nil, false
 	n.w.stats.Crashes++
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceCrash, Node: n.id, Text: "crash: volatile state lost"})
+	}
+}
+
+// heal ends every fault on the node: it restarts if down, resumes if
+// paused, and its clock stops drifting (skew stays: an offset is harmless).
+func (n *node) heal() {
+	if !n.up {
+		n.restart()
+	}
+	n.resume()
+	if n.clock.drift != 0 {
+		n.clock.setDrift(n.w.kernel.Now(), 0)
+	}
+}
+
+// pause stalls the node: nothing it would process is lost, only delayed.
+func (n *node) pause() {
+	if n.up && !n.paused {
+		n.paused = true
+		n.w.stats.Pauses++
+		if n.w.tracing() {
+			n.w.emit(TraceEvent{Kind: TracePause, Node: n.id, Text: "pause"})
+		}
+	}
+}
+
+// resume replays what queued up during the pause, in arrival order, each
+// as its own step, then lets the (now overdue) timer fire.
+func (n *node) resume() {
+	if !n.paused {
+		return
+	}
+	n.paused = false
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceResume, Node: n.id, Text: fmt.Sprintf("resume with %d queued events", len(n.backlog))})
+	}
+	now := n.w.kernel.Now()
+	for _, e := range n.backlog {
+		n.w.kernel.At(now, e)
+	}
+	n.backlog = nil
+	if n.timerDue {
+		n.timerDue = false
+		n.timerToken++
+		n.timerPending = true
+		n.timerAt = now
+		n.w.kernel.At(now, event{kind: evTimer, target: int32(n.idx), token: n.timerToken})
+	}
+}
+
+// stalled queues an event that arrived while the node was paused.
+func (n *node) stalled(e event) bool {
+	if !n.paused {
+		return false
+	}
+	const maxBacklog = 1 << 20 // a bound on memory; a run this long is a harness bug
+	if len(n.backlog) >= maxBacklog {
+		panic(fmt.Sprintf("harness: %v paused with %d events queued", n.id, len(n.backlog)))
+	}
+	n.backlog = append(n.backlog, e)
+	return true
 }
 
 func (n *node) restart() {
@@ -96,6 +175,10 @@ func (n *node) restart() {
 		return
 	}
 	n.w.stats.Restarts++
+	if n.w.tracing() {
+		st := n.raft.Status()
+		n.w.emit(TraceEvent{Kind: TraceRestart, Node: n.id, Text: fmt.Sprintf("restart: term %d vote %v applied %d last %v", st.Term, st.Vote, st.Applied, st.Last)})
+	}
 	// A node that crashed before the first leader wrote the membership
 	// into its log is pristine again; operators re-run initialize.
 	if st := n.raft.Status(); st.Pristine {
@@ -122,11 +205,15 @@ func (n *node) check(err error, what string) {
 	n.w.fail(Failure{Class: class, Check: what, Message: fmt.Sprintf("%v: %s: %v", n.id, what, err)})
 }
 
-func (n *node) deliver(m *raft.Message[Command]) {
-	if !n.up {
+func (n *node) deliver(e event) {
+	if !n.up || n.stalled(e) {
 		return
 	}
+	m := e.msg
 	n.w.hashMsg(m)
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
+	}
 	n.check(n.raft.Step(m), "step")
 	n.afterStep()
 }
@@ -136,6 +223,13 @@ func (n *node) timer(token uint32) {
 		return
 	}
 	n.timerPending = false
+	if n.paused {
+		n.timerDue = true
+		return
+	}
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceTimer, Node: n.id, Text: "tick"})
+	}
 	n.check(n.raft.Tick(), "tick")
 	n.afterStep()
 }
@@ -145,10 +239,18 @@ func (n *node) afterStep() {
 	if !n.up {
 		return
 	}
-	n.w.safety.observe(n.w, n)
-	d := sim.Time(n.raft.Deadline())
-	if d < n.w.kernel.Now() {
-		d = n.w.kernel.Now()
+	st := n.raft.Status()
+	n.w.safety.observe(n.w, n, st)
+	if st.Role != n.lastRole || st.Term != n.lastTerm {
+		n.lastRole, n.lastTerm = st.Role, st.Term
+		if n.w.tracing() {
+			n.w.emit(TraceEvent{Kind: TraceRole, Node: n.id, Role: st.Role, Term: st.Term,
+				Text: fmt.Sprintf("%v term %d commit %d last %v", st.Role, st.Term, st.Commit, st.Last)})
+		}
+	}
+	d := n.clock.global(n.raft.Deadline())
+	if now := n.w.kernel.Now(); d < now {
+		d = now
 	}
 	if n.timerPending && n.timerAt <= d {
 		return // the pending timer fires first and reschedules
@@ -166,10 +268,25 @@ func (n *node) Send(m *raft.Message[Command]) {
 		return // a node outside this world
 	}
 	n.w.stats.Messages++
-	fate := n.w.net.Route(n.w.kernel.Now(), n.idx, to, m.Size(CommandCodec{}.Size))
+	now := n.w.kernel.Now()
+	fate := n.w.net.Route(now, n.idx, to, m.Size(CommandCodec{}.Size))
 	for i := 0; i < fate.Copies; i++ {
-		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(to), msg: m})
+		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(to), sent: now, msg: m})
 	}
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceSend, Node: n.id, Peer: m.To, Text: m.String() + fateNote(fate)})
+	}
+}
+
+// fateNote says what the network did to a message, for traces.
+func fateNote(f sim.Fate) string {
+	switch {
+	case f.Copies == 0:
+		return " [" + f.Reason.String() + "]"
+	case f.Copies == 2:
+		return " [duplicated]"
+	}
+	return ""
 }
 
 // Applied answers a client whose command committed (raft.Events).
@@ -212,9 +329,14 @@ func (n *node) ReadFailed(id raft.ReadID, err error) {
 }
 
 // request serves a client request.
-func (n *node) request(req *clientMsg) {
-	if !n.up {
+func (n *node) request(e event) {
+	if !n.up || n.stalled(e) {
 		return
+	}
+	req := e.cmsg
+	if n.w.tracing() {
+		n.w.emit(TraceEvent{Kind: TraceRequest, Node: n.id, Client: req.client + 1, Sent: e.sent,
+			Text: fmt.Sprintf("from client %d: %v (attempt %d)", req.client, req.cmd, req.attempt)})
 	}
 	n.nextRequest++
 	var err error
@@ -246,17 +368,18 @@ func (n *node) request(req *clientMsg) {
 }
 
 func (n *node) reply(req *clientMsg, st clientStatus, out checker.Output) {
-	n.sendToClient(&clientMsg{reply: true, client: req.client, seq: req.seq, attempt: req.attempt, status: st, out: out})
+	n.sendToClient(&clientMsg{reply: true, from: n.id, client: req.client, seq: req.seq, attempt: req.attempt, status: st, out: out})
 }
 
 func (n *node) replyNotLeader(req *clientMsg, leader raft.NodeID) {
-	n.sendToClient(&clientMsg{reply: true, client: req.client, seq: req.seq, attempt: req.attempt, status: statusNotLeader, leader: leader})
+	n.sendToClient(&clientMsg{reply: true, from: n.id, client: req.client, seq: req.seq, attempt: req.attempt, status: statusNotLeader, leader: leader})
 }
 
 func (n *node) sendToClient(m *clientMsg) {
 	to := len(n.w.nodes) + m.client
-	fate := n.w.net.Route(n.w.kernel.Now(), n.idx, to, clientMsgSize)
+	now := n.w.kernel.Now()
+	fate := n.w.net.Route(now, n.idx, to, clientMsgSize)
 	for i := 0; i < fate.Copies; i++ {
-		n.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(m.client), cmsg: m})
+		n.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(m.client), sent: now, cmsg: m})
 	}
 }

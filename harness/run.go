@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/sim"
@@ -58,7 +59,11 @@ type Stats struct {
 	LeaderChanges   int      `json:"leaderChanges"`
 	Messages        uint64   `json:"messages"`
 	Crashes         int      `json:"crashes"`
+	Pauses          int      `json:"pauses"`
 	Restarts        int      `json:"restarts"`
+	// RecoveryTime is how long the healed cluster took to converge in the
+	// liveness phase.
+	RecoveryTime time.Duration `json:"recoveryTime"`
 }
 
 // Result is the outcome of one run.
@@ -80,14 +85,27 @@ type Result struct {
 // Passed reports whether the run found nothing wrong.
 func (r *Result) Passed() bool { return r.Failure == nil }
 
+// Options are what a run does besides simulating: they never change the
+// run itself (the trace hash is the same with or without them).
+type Options struct {
+	// Tracer sees every event as it happens.
+	Tracer Tracer
+}
+
 // Run runs one world for a seed and checks it. A config error is returned
 // as an error; everything that goes wrong inside the world, a panic
 // included, is a Failure in the Result.
 func Run(cfg Config, seed sim.Seed) (Result, error) {
+	return RunWith(cfg, seed, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(cfg Config, seed sim.Seed, opts Options) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
 	}
 	w := newWorld(cfg, seed)
+	w.tracer = opts.Tracer
 	w.safety.watch = checker.NewWatch()
 	res := Result{Seed: seed}
 	res.Stop = w.runSafely()

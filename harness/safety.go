@@ -14,8 +14,7 @@ type safetyWatch struct {
 }
 
 // observe looks at a node after a step it took.
-func (s *safetyWatch) observe(w *World, n *node) {
-	st := n.raft.Status()
+func (s *safetyWatch) observe(w *World, n *node, st raft.Status) {
 	if st.Role != raft.Leader {
 		return
 	}

@@ -21,8 +21,8 @@ const (
 	evClientRetry                     // a client resends after a pause
 	evCrash                           // a node crashes
 	evRestart                         // a crashed node restarts
-	evChaosEnd                        // the chaos phase ends: heal everything
-	evRunEnd                          // the settle phase ends
+	evChaosEnd                        // the chaos phase ends: heal, start the liveness phase
+	evLivenessCheck                   // check the healed cluster's progress
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -34,8 +34,10 @@ type event struct {
 	// token tells live events from superseded ones: a node's timer token,
 	// or a client's attempt number.
 	token uint32
-	msg   *raft.Message[Command]
-	cmsg  *clientMsg
+	// sent is when a message left its sender (for traces and timelines).
+	sent sim.Time
+	msg  *raft.Message[Command]
+	cmsg *clientMsg
 }
 
 // World is one simulated cluster: nodes, network, clients, history. It is
@@ -54,6 +56,7 @@ type World struct {
 	faultRand *sim.Rand
 	chaos     bool // in the chaos phase (faults on)
 	done      bool
+	live      *livenessState // the liveness phase, once started
 
 	// applied remembers, for every command, the first time any replica
 	// applied it and its output: it resolves commands whose client never
@@ -65,6 +68,8 @@ type World struct {
 
 	failure *Failure
 	stats   Stats
+	// tracer, if set, sees every event (Options.Tracer).
+	tracer Tracer
 }
 
 type appliedCmd struct {
@@ -78,7 +83,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 	w := &World{
 		cfg:       cfg,
 		seed:      seed,
-		kernel:    sim.NewKernel[event](sim.Budget{MaxSteps: cfg.MaxSteps, MaxTime: sim.Time(cfg.Duration + cfg.Settle + time.Second)}),
+		kernel:    sim.NewKernel[event](sim.Budget{MaxSteps: cfg.MaxSteps, MaxTime: sim.Time(cfg.Duration + cfg.LivenessBoundOrDefault() + cfg.stablePeriod() + time.Second)}),
 		faultRand: seed.Stream("faults"),
 		applied:   make([][]appliedCmd, cfg.Workload.Clients),
 		chaos:     true,
@@ -114,7 +119,6 @@ func (w *World) start() {
 		w.scheduleCrash()
 	}
 	w.kernel.At(sim.Time(w.cfg.Duration), event{kind: evChaosEnd})
-	w.kernel.At(sim.Time(w.cfg.Duration+w.cfg.Settle), event{kind: evRunEnd})
 }
 
 // run processes events until the run ends, fails, or exhausts a budget.
@@ -132,7 +136,7 @@ func (w *World) handle(e event) {
 	w.trace.AddUint64(uint64(e.kind)<<32 | uint64(uint32(e.target)))
 	switch e.kind {
 	case evDeliver:
-		w.nodes[e.target].deliver(e.msg)
+		w.nodes[e.target].deliver(e)
 	case evTimer:
 		w.nodes[e.target].timer(e.token)
 	case evClientMsg:
@@ -140,7 +144,7 @@ func (w *World) handle(e event) {
 		if e.cmsg.reply {
 			w.clients[e.target].receive(e.cmsg)
 		} else {
-			w.nodes[e.target].request(e.cmsg)
+			w.nodes[e.target].request(e)
 		}
 	case evClientTimeout:
 		w.clients[e.target].timeout(e.token)
@@ -154,8 +158,8 @@ func (w *World) handle(e event) {
 		w.nodes[e.target].restart()
 	case evChaosEnd:
 		w.endChaos()
-	case evRunEnd:
-		w.done = true
+	case evLivenessCheck:
+		w.checkLiveness()
 	default:
 		panic(fmt.Sprintf("harness: unknown event kind %d", e.kind))
 	}
@@ -180,6 +184,9 @@ func (w *World) fail(f Failure) {
 	f.Step = w.kernel.Steps()
 	f.Time = w.kernel.Now()
 	w.failure = &f
+	if w.tracing() {
+		w.emit(TraceEvent{Kind: TraceFailure, Text: f.String()})
+	}
 }
 
 // scheduleCrash draws the time of the next crash.
@@ -212,17 +219,17 @@ func (w *World) crashSomeNode() {
 	w.kernel.After(down, event{kind: evRestart, target: int32(n.idx)})
 }
 
-// endChaos heals everything: the network becomes reliable and every node
-// comes back, so that pending commands can finish.
+// endChaos stops the faults on the healed nodes (for now, all of them):
+// the network becomes reliable, every node comes back, clocks stop
+// drifting. Then the liveness phase demands progress.
 func (w *World) endChaos() {
 	w.chaos = false
 	w.net.Heal()
 	w.net.SetAllLinks(sim.ReliableLink(w.cfg.Network.Latency))
 	for _, n := range w.nodes {
-		if !n.up {
-			n.restart()
-		}
+		n.heal()
 	}
+	w.startLiveness(w.nodes)
 }
 
 // recordApply is called by every replica's state machine for every command

@@ -126,14 +126,15 @@ func printParams(w io.Writer, seed sim.Seed, cfg harness.Config) {
 	}
 	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, timeout %v, reads %v\n",
 		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, wl.Timeout, wl.ReadPath)
-	fmt.Fprintf(w, "time      chaos %v, then settle %v (virtual)\n\n", cfg.Duration, cfg.Settle)
+	fmt.Fprintf(w, "time      chaos %v, then liveness within %v (virtual)\n\n", cfg.Duration, cfg.LivenessBoundOrDefault())
 }
 
 func printSummary(w io.Writer, res harness.Result, wall time.Duration, repro string) {
 	s := res.Stats
 	fmt.Fprintf(w, "operations  %d completed, %d unknown\n", s.OpsCompleted, s.OpsUnknown)
 	fmt.Fprintf(w, "leaders     %d changes\n", s.LeaderChanges)
-	fmt.Fprintf(w, "faults      %d crashes, %d restarts\n", s.Crashes, s.Restarts)
+	fmt.Fprintf(w, "faults      %d crashes, %d restarts, %d pauses\n", s.Crashes, s.Restarts, s.Pauses)
+	fmt.Fprintf(w, "recovery    converged %v after healing\n", s.RecoveryTime)
 	fmt.Fprintf(w, "events      %d (%d messages)\n", s.Steps, s.Messages)
 	fmt.Fprintf(w, "time        %v virtual, %v wall, %.0fx\n", s.VirtualTime, wall.Round(time.Millisecond), ratio(s.VirtualTime, wall))
 	fmt.Fprintf(w, "trace       %016x\n", res.TraceHash)
