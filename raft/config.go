@@ -22,6 +22,22 @@ const (
 	ReadLease
 )
 
+// MarshalText writes the mode's name.
+func (m ReadMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText reads a mode's name.
+func (m *ReadMode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "read-index":
+		*m = ReadIndex
+	case "lease":
+		*m = ReadLease
+	default:
+		return fmt.Errorf("raft: unknown read mode %q (want read-index or lease)", b)
+	}
+	return nil
+}
+
 func (m ReadMode) String() string {
 	switch m {
 	case ReadIndex:
@@ -36,59 +52,59 @@ func (m ReadMode) String() string {
 // printed and saved in a failure file. DefaultConfig gives sensible values.
 type Config struct {
 	// ID is this node's ID (non-zero).
-	ID NodeID
+	ID NodeID `json:"id"`
 
 	// ElectionTimeoutMin and ElectionTimeoutMax bound the randomized
 	// election timeout; each timeout is drawn uniformly from
 	// [Min, Max) from the injected Rand. Example: 150ms and 300ms.
-	ElectionTimeoutMin time.Duration
-	ElectionTimeoutMax time.Duration
+	ElectionTimeoutMin time.Duration `json:"electionTimeoutMin"`
+	ElectionTimeoutMax time.Duration `json:"electionTimeoutMax"`
 	// HeartbeatInterval is how often a leader sends heartbeats. It must be
 	// well below ElectionTimeoutMin. Example: 50ms.
-	HeartbeatInterval time.Duration
+	HeartbeatInterval time.Duration `json:"heartbeatInterval"`
 
 	// PreVote makes a node ask whether it could win before it increments
 	// its term (dissertation §9.6), so a node rejoining from a partition
 	// does not depose a healthy leader.
-	PreVote bool
+	PreVote bool `json:"preVote"`
 	// CheckQuorum makes a leader step down when it has not heard from a
 	// quorum within an election timeout, and makes followers that heard
 	// from a leader recently ignore vote requests (dissertation §4.2.3).
-	CheckQuorum bool
+	CheckQuorum bool `json:"checkQuorum"`
 
 	// MaxEntriesPerAppend bounds the entries in one AppendEntries.
-	MaxEntriesPerAppend int
+	MaxEntriesPerAppend int `json:"maxEntriesPerAppend"`
 	// MaxInflightAppends bounds the appends in flight to one follower
 	// (pipelining). 1 means stop-and-wait.
-	MaxInflightAppends int
+	MaxInflightAppends int `json:"maxInflightAppends"`
 	// MaxUncommittedEntries bounds how far a leader's log may run ahead of
 	// its commit index before Propose returns ErrBusy.
-	MaxUncommittedEntries int
+	MaxUncommittedEntries int `json:"maxUncommittedEntries"`
 
 	// SnapshotThreshold triggers log compaction when this many entries have
 	// been applied since the last snapshot. 0 disables compaction.
-	SnapshotThreshold uint64
+	SnapshotThreshold uint64 `json:"snapshotThreshold"`
 	// SnapshotChunkSize is the number of bytes in one InstallSnapshot
 	// message.
-	SnapshotChunkSize int
+	SnapshotChunkSize int `json:"snapshotChunkSize"`
 
 	// NonVoterCatchUpLag is how close (in entries) a non-voter's log must
 	// be to the leader's for it to count as caught up.
-	NonVoterCatchUpLag uint64
+	NonVoterCatchUpLag uint64 `json:"nonVoterCatchUpLag"`
 
 	// ReadMode chooses how reads are confirmed.
-	ReadMode ReadMode
+	ReadMode ReadMode `json:"readMode"`
 	// MaxClockDrift is the drift allowance subtracted from a read lease
 	// (ReadLease only). Example: 10ms for a 150ms election timeout.
-	MaxClockDrift time.Duration
+	MaxClockDrift time.Duration `json:"maxClockDrift"`
 
 	// LogCacheEntries bounds the in-memory cache of the log's tail that
 	// spares storage reads on the replication path.
-	LogCacheEntries int
+	LogCacheEntries int `json:"logCacheEntries"`
 
 	// Bugs switches on known implementation bugs, for measuring the
 	// harness. All off in a correct node.
-	Bugs Bugs
+	Bugs Bugs `json:"bugs"`
 }
 
 // DefaultConfig returns a configuration with the timing of the Raft paper

@@ -1,0 +1,219 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/raftsim/raftsim/sim"
+)
+
+// FailureFormat and FailureVersion identify a failure file.
+const (
+	FailureFormat  = "raftsim-failure"
+	FailureVersion = 1
+)
+
+// FailureFile is everything needed to reproduce a failure exactly: the
+// concrete configuration the run used (with its materialized fault plan),
+// the seed, what broke and where, and the trace hash a replay must match.
+// It is JSON:
+//
+//	{
+//	  "format": "raftsim-failure", "version": 1,
+//	  "raftsim": "v0.1.0 (rev 3bbc5f8)",
+//	  "scenario": "default",
+//	  "seed": "42",
+//	  "config": { ...harness.Config... },
+//	  "failure": {"class": "invariant", "check": "election-safety", "message": "...", "step": 1234, "time": 5000000},
+//	  "traceHash": "582dc29765ca4eb4",
+//	  "steps": 16675,
+//	  "expect": "fail"
+//	}
+//
+// Durations inside config are integers of nanoseconds.
+type FailureFile struct {
+	Format   string   `json:"format"`
+	Version  int      `json:"version"`
+	Raftsim  string   `json:"raftsim"`
+	Scenario string   `json:"scenario"`
+	Seed     sim.Seed `json:"seed"`
+	Config   Config   `json:"config"`
+	Failure  Failure  `json:"failure"`
+	// TraceHash is the run's trace hash, in hex.
+	TraceHash string `json:"traceHash"`
+	Steps     uint64 `json:"steps"`
+	// Expect is "fail" for a file that must still fail the same way (a
+	// known bug kept as a specimen), and "pass" (or empty) for a fixed bug
+	// whose reproduction must now pass.
+	Expect string `json:"expect,omitempty"`
+}
+
+// NewFailureFile describes a failed run of cfg.
+func NewFailureFile(scenario string, cfg Config, res Result) FailureFile {
+	f := FailureFile{
+		Format: FailureFormat, Version: FailureVersion, Raftsim: Version(),
+		Scenario: scenario, Seed: res.Seed, Config: cfg,
+		TraceHash: FormatHash(res.TraceHash), Steps: res.Stats.Steps,
+	}
+	if res.Failure != nil {
+		f.Failure = *res.Failure
+	}
+	return f
+}
+
+// FormatHash renders a trace hash as 16 hex digits.
+func FormatHash(h uint64) string { return fmt.Sprintf("%016x", h) }
+
+// ParseHash reads a hash written by FormatHash.
+func ParseHash(s string) (uint64, error) {
+	if len(s) != 16 {
+		return 0, fmt.Errorf("trace hash %q: want 16 hex digits", s)
+	}
+	return strconv.ParseUint(s, 16, 64)
+}
+
+// Version names the build of raftsim: the module version and, when the
+// binary was built from a git checkout, the revision. A replay compares it
+// to say when a file comes from another version.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 7 {
+			v += " (rev " + s.Value[:7] + ")"
+		}
+	}
+	return v
+}
+
+// ErrBadFailureFile is wrapped by every error reading a failure file.
+var ErrBadFailureFile = errors.New("bad failure file")
+
+// ReadFailureFile parses and validates a failure file. Errors say what is
+// wrong and where (the file, and the JSON offset or field).
+func ReadFailureFile(path string) (FailureFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return FailureFile{}, err
+	}
+	f, err := DecodeFailureFile(bytes.NewReader(b))
+	if err != nil {
+		return FailureFile{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
+
+// DecodeFailureFile parses and validates a failure file from r.
+func DecodeFailureFile(r io.Reader) (FailureFile, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrBadFailureFile)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return FailureFile{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f FailureFile
+	if err := dec.Decode(&f); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return f, bad("%s: %v", lineCol(data, se.Offset-1), err) // Offset is just past the bad byte
+		case errors.As(err, &te):
+			return f, bad("%s: field %s: %v", lineCol(data, te.Offset), te.Field, err)
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return f, bad("truncated: the JSON ends early")
+		}
+		return f, bad("%v", err)
+	}
+	if dec.More() {
+		return f, bad("trailing data after the JSON object")
+	}
+	switch {
+	case f.Format != FailureFormat:
+		return f, bad("format %q: want %q", f.Format, FailureFormat)
+	case f.Version != FailureVersion:
+		return f, bad("version %d: this raftsim reads version %d", f.Version, FailureVersion)
+	case f.Failure.Class == "":
+		return f, bad("failure.class is empty")
+	case f.Expect != "" && f.Expect != "fail" && f.Expect != "pass":
+		return f, bad("expect %q: want \"fail\", \"pass\" or nothing", f.Expect)
+	}
+	if _, err := ParseHash(f.TraceHash); err != nil {
+		return f, bad("traceHash: %v", err)
+	}
+	if err := f.Config.Validate(); err != nil {
+		return f, bad("config: %v", err)
+	}
+	return f, nil
+}
+
+// lineCol turns a byte offset into "line L, column C" (both from 1).
+func lineCol(data []byte, offset int64) string {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:offset] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// WriteFailureFile writes f to path atomically: to a temporary file in the
+// same directory, synced, then renamed over path, then the directory
+// synced. A crash leaves the old file or the new one, never half of one.
+func WriteFailureFile(path string, f FailureFile) error {
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to path so that readers see the old content
+// or the new, never a mix, even across a crash.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
