@@ -2,6 +2,8 @@ package harness
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +51,11 @@ type FailureFile struct {
 	// TraceHash is the run's trace hash, in hex.
 	TraceHash string `json:"traceHash"`
 	Steps     uint64 `json:"steps"`
+	// StepHashes holds the low 32 bits of the trace hash after each step
+	// (runs of up to MaxStepHashes steps), so a replay that differs can
+	// name the first step where the runs part. Base64 of little-endian
+	// uint32s.
+	StepHashes StepHashes `json:"stepHashes,omitempty"`
 	// Expect is "fail" for a file that must still fail the same way (a
 	// known bug kept as a specimen), and "pass" (or empty) for a fixed bug
 	// whose reproduction must now pass.
@@ -65,7 +72,60 @@ func NewFailureFile(scenario string, cfg Config, res Result) FailureFile {
 	if res.Failure != nil {
 		f.Failure = *res.Failure
 	}
+	if n := len(res.StepHashes); n > 0 && n <= MaxStepHashes {
+		f.StepHashes = make(StepHashes, n)
+		for i, h := range res.StepHashes {
+			f.StepHashes[i] = uint32(h)
+		}
+	}
 	return f
+}
+
+// MaxStepHashes bounds the per-step hashes a failure file keeps (4 bytes
+// each); longer runs keep none, and a replay can only say that they differ.
+const MaxStepHashes = 1 << 20
+
+// StepHashes are truncated per-step trace hashes, stored as base64.
+type StepHashes []uint32
+
+// MarshalText encodes the hashes as base64 of little-endian uint32s.
+func (s StepHashes) MarshalText() ([]byte, error) {
+	raw := make([]byte, 4*len(s))
+	for i, h := range s {
+		binary.LittleEndian.PutUint32(raw[4*i:], h)
+	}
+	return []byte(base64.StdEncoding.EncodeToString(raw)), nil
+}
+
+// UnmarshalText decodes MarshalText's form.
+func (s *StepHashes) UnmarshalText(b []byte) error {
+	raw, err := base64.StdEncoding.DecodeString(string(b))
+	if err != nil {
+		return fmt.Errorf("stepHashes: %w", err)
+	}
+	if len(raw)%4 != 0 {
+		return fmt.Errorf("stepHashes: %d bytes is not a whole number of hashes", len(raw))
+	}
+	out := make(StepHashes, len(raw)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(raw[4*i:])
+	}
+	*s = out
+	return nil
+}
+
+// FirstDivergence compares the file's step hashes with a replay's, and
+// returns the first step (0-based) where they differ.
+func (s StepHashes) FirstDivergence(replay []uint64) (step int, ok bool) {
+	a := make([]uint64, len(s))
+	for i, h := range s {
+		a[i] = uint64(h)
+	}
+	b := make([]uint64, len(replay))
+	for i, h := range replay {
+		b[i] = uint64(uint32(h))
+	}
+	return sim.FirstDivergence(a, b)
 }
 
 // FormatHash renders a trace hash as 16 hex digits.

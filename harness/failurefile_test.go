@@ -15,6 +15,7 @@ func failingRun(t *testing.T) (Config, Result) {
 	cfg := DefaultConfig()
 	cfg.Duration = 2e9
 	cfg.Raft.Bugs.PreVoteNeverGrants = true
+	cfg.KeepStepHashes = true
 	res, err := Run(cfg, 3)
 	require.NoError(t, err)
 	require.NotNil(t, res.Failure)
@@ -29,11 +30,23 @@ func TestFailureFileReproduces(t *testing.T) {
 	require.NoError(t, WriteFailureFile(path, NewFailureFile("default", cfg, res)))
 	f, err := ReadFailureFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, cfg, f.Config)
-	again, err := Run(f.Config, f.Seed)
+	saved := cfg
+	saved.KeepStepHashes = false // a run option, not part of the file
+	assert.Equal(t, saved, f.Config)
+	replay := f.Config
+	replay.KeepStepHashes = true // not saved: a replay asks for it
+	again, err := Run(replay, f.Seed)
 	require.NoError(t, err)
 	assert.Equal(t, f.TraceHash, FormatHash(again.TraceHash))
 	assert.Equal(t, f.Failure, *again.Failure)
+	require.Len(t, f.StepHashes, int(f.Steps))
+	_, differ := f.StepHashes.FirstDivergence(again.StepHashes)
+	assert.False(t, differ)
+	other, err := Run(replay, f.Seed+1)
+	require.NoError(t, err)
+	step, differ := f.StepHashes.FirstDivergence(other.StepHashes)
+	assert.True(t, differ)
+	assert.Less(t, step, 10, "another seed parts at once")
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	assert.Len(t, entries, 1, "no temporary file left behind")
 }
