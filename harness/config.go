@@ -93,8 +93,11 @@ type Crashes struct {
 // Config describes one simulated cluster run. It is plain data so that it
 // can be printed and saved with a failure.
 type Config struct {
-	// Nodes is the cluster size. Example: 3 or 5.
+	// Nodes is the initial cluster size. Example: 3 or 5.
 	Nodes int `json:"nodes"`
+	// Spares are extra nodes, numbered after the initial ones, that start
+	// pristine and join only when a membership change adds them.
+	Spares int `json:"spares,omitempty"`
 	// Duration is the chaos phase in virtual time. Example: 10s.
 	Duration time.Duration `json:"duration"`
 	// LivenessBound is how long the healed cluster has, after the chaos
@@ -164,6 +167,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Nodes < 1 || c.Nodes > 9:
 		return bad("nodes %d: want 1 to 9", c.Nodes)
+	case c.Spares < 0 || c.Nodes+c.Spares > 9:
+		return bad("spares %d: want 0 to %d (at most 9 nodes in all)", c.Spares, 9-c.Nodes)
 	case c.Duration <= 0:
 		return bad("duration %v: must be positive", c.Duration)
 	case c.LivenessBound < 0:

@@ -96,7 +96,8 @@ func livenessCheckName(pending string) string {
 // when nothing does.
 func (w *World) pendingProgress() string {
 	l := w.live
-	leader, why := w.soleLeader(l.healed)
+	members := w.currentMembers(l.healed)
+	leader, why := w.soleLeader(members)
 	if leader == nil {
 		return why
 	}
@@ -110,13 +111,47 @@ func (w *World) pendingProgress() string {
 			return fmt.Sprintf("client %d still waiting for %v", c.idx, c.cmd)
 		}
 	}
+	if m, _ := leader.raft.Membership(); m.IsJoint() {
+		return fmt.Sprintf("membership change to %v still joint", m)
+	}
+	if len(w.admin.queue) > 0 {
+		return fmt.Sprintf("admin still running %v %v", w.admin.queue[0].kind, w.admin.queue[0].node)
+	}
 	digest := leader.kv.Digest()
-	for _, n := range l.healed {
+	for _, n := range members {
 		if msg := converged(n, st, digest); msg != "" {
 			return msg
 		}
 	}
 	return ""
+}
+
+// currentMembers narrows the healed nodes to the voters of the latest
+// configuration any healed node holds: removed nodes and spares never added
+// owe the cluster nothing.
+func (w *World) currentMembers(healed []*node) []*node {
+	var latest raft.Membership
+	var latestIdx raft.Index = 0
+	found := false
+	for _, n := range healed {
+		if !n.up {
+			continue
+		}
+		m, idx := n.raft.Membership()
+		if st := n.raft.Status(); !st.Pristine && (!found || idx > latestIdx) {
+			latest, latestIdx, found = m, idx, true
+		}
+	}
+	if !found {
+		return healed
+	}
+	var out []*node
+	for _, n := range healed {
+		if latest.Contains(n.id) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // soleLeader finds the one leader the healed nodes follow.

@@ -65,14 +65,24 @@ func (n *node) Now() time.Duration { return n.clock.local(n.w.kernel.Now()) }
 // Uint64n draws from the node's timeout stream (raft.Rand).
 func (n *node) Uint64n(k uint64) uint64 { return n.rand.Uint64n(k) }
 
-// boot starts a node for the first time with the cluster's membership.
-func (n *node) boot(initial raft.Membership) {
+// boot starts a node for the first time. Initial members get the cluster's
+// membership; spares wait, pristine, for a leader to add them.
+func (n *node) boot() {
 	n.start()
 	if n.raft == nil {
 		return
 	}
-	n.check(n.raft.Initialize(initial), "initialize")
+	n.initializeIfPristine()
 	n.afterStep()
+}
+
+// initializeIfPristine gives an initial member that has nothing in its log
+// the initial membership, as an operator re-running initialize would.
+func (n *node) initializeIfPristine() {
+	initial := n.w.initialMembership()
+	if st := n.raft.Status(); st.Pristine && initial.Contains(n.id) {
+		n.check(n.raft.Initialize(initial), "initialize")
+	}
 }
 
 // start creates the raft.Node from storage.
@@ -180,14 +190,8 @@ func (n *node) restart() {
 		n.w.emit(TraceEvent{Kind: TraceRestart, Node: n.id, Text: fmt.Sprintf("restart: term %d vote %v applied %d last %v", st.Term, st.Vote, st.Applied, st.Last)})
 	}
 	// A node that crashed before the first leader wrote the membership
-	// into its log is pristine again; operators re-run initialize.
-	if st := n.raft.Status(); st.Pristine {
-		members := make([]raft.NodeID, len(n.w.nodes))
-		for i := range n.w.nodes {
-			members[i] = n.w.nodes[i].id
-		}
-		n.check(n.raft.Initialize(raft.NewMembership(members...)), "initialize")
-	}
+	// into its log is pristine again.
+	n.initializeIfPristine()
 	n.afterStep()
 }
 

@@ -61,6 +61,10 @@ type Stats struct {
 	Crashes         int      `json:"crashes"`
 	Pauses          int      `json:"pauses"`
 	Restarts        int      `json:"restarts"`
+	// MembershipChanges counts completed admin operations (adds, removes,
+	// transfers); AdminAbandoned those given up on.
+	MembershipChanges int `json:"membershipChanges"`
+	AdminAbandoned    int `json:"adminAbandoned"`
 	// RecoveryTime is how long the healed cluster took to converge in the
 	// liveness phase.
 	RecoveryTime time.Duration `json:"recoveryTime"`

@@ -23,6 +23,7 @@ const (
 	evRestart                         // a crashed node restarts
 	evChaosEnd                        // the chaos phase ends: heal, start the liveness phase
 	evLivenessCheck                   // check the healed cluster's progress
+	evAdmin                           // the operator retries a membership change
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -57,6 +58,7 @@ type World struct {
 	chaos     bool // in the chaos phase (faults on)
 	done      bool
 	live      *livenessState // the liveness phase, once started
+	admin     admin          // membership changes and transfers in progress
 
 	// applied remembers, for every command, the first time any replica
 	// applied it and its output: it resolves commands whose client never
@@ -89,8 +91,8 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		chaos:     true,
 	}
 	w.trace.KeepSteps(cfg.KeepStepHashes)
-	w.net = sim.NewNetwork(cfg.Nodes+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
-	for i := 0; i < cfg.Nodes; i++ {
+	w.net = sim.NewNetwork(cfg.Nodes+cfg.Spares+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
+	for i := 0; i < cfg.Nodes+cfg.Spares; i++ {
 		w.nodes = append(w.nodes, newNode(w, i))
 	}
 	for i := 0; i < cfg.Workload.Clients; i++ {
@@ -104,13 +106,8 @@ func (w *World) now() int64 { return int64(w.kernel.Now()) }
 
 // start boots the nodes and schedules the first client commands and faults.
 func (w *World) start() {
-	members := make([]raft.NodeID, len(w.nodes))
-	for i := range w.nodes {
-		members[i] = w.nodes[i].id
-	}
-	initial := raft.NewMembership(members...)
 	for _, n := range w.nodes {
-		n.boot(initial)
+		n.boot()
 	}
 	for _, c := range w.clients {
 		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
@@ -160,6 +157,8 @@ func (w *World) handle(e event) {
 		w.endChaos()
 	case evLivenessCheck:
 		w.checkLiveness()
+	case evAdmin:
+		w.adminTick()
 	default:
 		panic(fmt.Sprintf("harness: unknown event kind %d", e.kind))
 	}
@@ -230,6 +229,16 @@ func (w *World) endChaos() {
 		n.heal()
 	}
 	w.startLiveness(w.nodes)
+}
+
+// initialMembership is the cluster's first configuration: nodes 1..Nodes.
+// Spare nodes start pristine and join only through membership changes.
+func (w *World) initialMembership() raft.Membership {
+	ids := make([]raft.NodeID, w.cfg.Nodes)
+	for i := range ids {
+		ids[i] = raft.NodeID(i + 1)
+	}
+	return raft.NewMembership(ids...)
 }
 
 // recordApply is called by every replica's state machine for every command
