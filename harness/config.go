@@ -1,10 +1,13 @@
 package harness
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -80,7 +83,10 @@ type Workload struct {
 	ReadPath ReadPath `json:"readPath"`
 }
 
-// Crashes makes nodes crash and restart during the chaos phase.
+// Crashes describes random crashes generatively: Materialize turns them
+// into crash steps of the plan, drawn from the seed, never taking down a
+// majority at once. It is a convenience for scenarios; everything that
+// reaches a run is plan data.
 type Crashes struct {
 	// Interval is the mean time between crashes, drawn uniformly from
 	// [Interval/2, 3*Interval/2]. 0 means no crashes.
@@ -108,8 +114,18 @@ type Config struct {
 	LivenessBound time.Duration `json:"livenessBound,omitempty"`
 	// Network is every link's behaviour during the chaos phase.
 	Network sim.LinkConfig `json:"network"`
-	// Crashes during the chaos phase.
+	// Plan is the fault plan of the chaos phase: data, applied step by
+	// step (see package faults for each kind's semantics).
+	Plan faults.Plan `json:"plan"`
+	// Crashes adds random crashes to the plan (see Materialize).
 	Crashes Crashes `json:"crashes"`
+	// Budget says whether the faults stay within what Raft survives
+	// (Survivable: the run ends with a liveness phase) or not (Unbounded:
+	// safety only).
+	Budget faults.Budget `json:"budget"`
+	// Shape, when the run was drawn by swarm testing, is the drawn shape:
+	// every parameter, for printing first and saving with a failure.
+	Shape *faults.Shape `json:"shape,omitempty"`
 	// Workload is what the clients do.
 	Workload Workload `json:"workload"`
 	// Raft is the template of every node's Raft configuration (ID is set
@@ -201,10 +217,51 @@ func (c Config) Validate() error {
 	if err := c.Network.Validate(); err != nil {
 		return fmt.Errorf("harness: config: network: %w", err)
 	}
+	if err := c.Plan.Validate(c.Nodes + c.Spares); err != nil {
+		return fmt.Errorf("harness: config: %w", err)
+	}
+	if c.Budget == faults.Survivable {
+		if err := c.Plan.WithinBudget(c.Nodes+c.Spares, c.Budget); err != nil {
+			return fmt.Errorf("harness: config: %w (set budget to unbounded to allow it)", err)
+		}
+	}
 	rc := c.Raft
 	rc.ID = 1
 	if err := rc.Validate(); err != nil {
 		return fmt.Errorf("harness: config: %w", err)
 	}
 	return nil
+}
+
+// Materialize returns the config with its generative faults (Crashes)
+// drawn from the seed and folded into the plan, in time order. The result
+// runs exactly like c, and every fault in it is a plan step that can be
+// saved, read and removed one by one.
+func (c Config) Materialize(seed sim.Seed) Config {
+	if c.Crashes.Interval <= 0 {
+		return c
+	}
+	r := seed.Stream("crashes")
+	steps := slices.Clone(c.Plan.Steps)
+	downUntil := make([]time.Duration, c.Nodes)
+	for t := r.Duration(c.Crashes.Interval/2, c.Crashes.Interval+c.Crashes.Interval/2); t < c.Duration; t += r.Duration(c.Crashes.Interval/2, c.Crashes.Interval+c.Crashes.Interval/2) {
+		pick := r.Intn(c.Nodes)
+		down := r.Duration(c.Crashes.DownMin, c.Crashes.DownMax)
+		stillUp := 0
+		for _, u := range downUntil {
+			if u <= t {
+				stillUp++
+			}
+		}
+		// Keep a majority up, so the chaos phase keeps making progress.
+		if downUntil[pick] > t || stillUp-1 < c.Nodes/2+1 {
+			continue
+		}
+		downUntil[pick] = t + down
+		steps = append(steps, faults.Step{At: t, Kind: faults.Crash, Node: faults.NodeRef(pick + 1), For: down})
+	}
+	slices.SortStableFunc(steps, func(a, b faults.Step) int { return cmp.Compare(a.At, b.At) })
+	c.Plan = faults.Plan{Steps: steps}
+	c.Crashes = Crashes{}
+	return c
 }

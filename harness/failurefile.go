@@ -188,7 +188,12 @@ func DecodeFailureFile(r io.Reader) (FailureFile, error) {
 	if err := dec.Decode(&f); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
+		var ce *ConfigError
 		switch {
+		case errors.As(err, &ce) && ce.Path == "":
+			return f, bad("config: %s", ce.Msg)
+		case errors.As(err, &ce):
+			return f, bad("field config.%s: %s", ce.Path, ce.Msg)
 		case errors.As(err, &se):
 			return f, bad("%s: %v", lineCol(data, se.Offset-1), err) // Offset is just past the bad byte
 		case errors.As(err, &te):

@@ -24,8 +24,12 @@ type node struct {
 	store raft.Storage[Command, Response]
 	raft  *raft.Node[Command, Response]
 	up    bool
-	// clock is the node's local clock (skew, drift, jumps).
+	// clock is the node's local clock (skew, drift, jumps); skew is the
+	// offset plan steps gave it, which only grows (clocks never step back).
 	clock clock
+	skew  time.Duration
+	// crashedAtStart: a plan step at 0s crashed the node before it booted.
+	crashedAtStart bool
 	// paused nodes process nothing: deliveries, requests and timers wait
 	// in backlog until resume, as in a long GC pause.
 	paused   bool
@@ -240,7 +244,7 @@ func (n *node) timer(token uint32) {
 
 // afterStep reschedules the timer and lets the watchers look at the node.
 func (n *node) afterStep() {
-	if !n.up {
+	if !n.up || n.raft == nil {
 		return
 	}
 	st := n.raft.Status()

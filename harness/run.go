@@ -65,6 +65,10 @@ type Stats struct {
 	// transfers); AdminAbandoned those given up on.
 	MembershipChanges int `json:"membershipChanges"`
 	AdminAbandoned    int `json:"adminAbandoned"`
+	// Faults counts the plan steps applied, by kind; FaultsSkipped those
+	// that found nothing to act on (no leader, a node already down).
+	Faults        map[string]int `json:"faults,omitempty"`
+	FaultsSkipped int            `json:"faultsSkipped"`
 	// RecoveryTime is how long the healed cluster took to converge in the
 	// liveness phase.
 	RecoveryTime time.Duration `json:"recoveryTime"`

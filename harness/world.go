@@ -2,9 +2,11 @@ package harness
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -19,11 +21,13 @@ const (
 	evClientTimeout                   // a client gave up waiting
 	evClientNext                      // a client starts its next command
 	evClientRetry                     // a client resends after a pause
-	evCrash                           // a node crashes
-	evRestart                         // a crashed node restarts
+	evRestart                         // a crashed node restarts (a crash's For ran out)
 	evChaosEnd                        // the chaos phase ends: heal, start the liveness phase
 	evLivenessCheck                   // check the healed cluster's progress
 	evAdmin                           // the operator retries a membership change
+	evFault                           // apply plan step token
+	evFlap                            // toggle flapping partition token
+	evResume                          // a paused node resumes (a pause's For ran out)
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -58,7 +62,9 @@ type World struct {
 	chaos     bool // in the chaos phase (faults on)
 	done      bool
 	live      *livenessState // the liveness phase, once started
+	booted    bool           // the nodes have started (plan steps at 0s come before)
 	admin     admin          // membership changes and transfers in progress
+	cuts      cutState       // network cuts between nodes
 
 	// applied remembers, for every command, the first time any replica
 	// applied it and its output: it resolves commands whose client never
@@ -82,6 +88,7 @@ type appliedCmd struct {
 // newWorld builds the world for a seed. Every subsystem gets its own random
 // stream, so that a change in one does not shift the others.
 func newWorld(cfg Config, seed sim.Seed) *World {
+	cfg = cfg.Materialize(seed)
 	w := &World{
 		cfg:       cfg,
 		seed:      seed,
@@ -95,6 +102,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 	for i := 0; i < cfg.Nodes+cfg.Spares; i++ {
 		w.nodes = append(w.nodes, newNode(w, i))
 	}
+	w.cuts = newCutState(len(w.nodes))
 	for i := 0; i < cfg.Workload.Clients; i++ {
 		w.clients = append(w.clients, newClient(w, i))
 	}
@@ -106,14 +114,15 @@ func (w *World) now() int64 { return int64(w.kernel.Now()) }
 
 // start boots the nodes and schedules the first client commands and faults.
 func (w *World) start() {
+	w.schedulePlan()
 	for _, n := range w.nodes {
-		n.boot()
+		if !n.crashedAtStart {
+			n.boot()
+		}
 	}
+	w.booted = true
 	for _, c := range w.clients {
 		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
-	}
-	if w.cfg.Crashes.Interval > 0 {
-		w.scheduleCrash()
 	}
 	w.kernel.At(sim.Time(w.cfg.Duration), event{kind: evChaosEnd})
 }
@@ -149,10 +158,18 @@ func (w *World) handle(e event) {
 		w.clients[e.target].next()
 	case evClientRetry:
 		w.clients[e.target].retry(e.token)
-	case evCrash:
-		w.crashSomeNode()
 	case evRestart:
-		w.nodes[e.target].restart()
+		if w.chaos {
+			w.nodes[e.target].restart()
+		}
+	case evResume:
+		if w.chaos {
+			w.nodes[e.target].resume()
+		}
+	case evFault:
+		w.applyStep(int(e.token))
+	case evFlap:
+		w.toggleFlap(int(e.token))
 	case evChaosEnd:
 		w.endChaos()
 	case evLivenessCheck:
@@ -188,47 +205,41 @@ func (w *World) fail(f Failure) {
 	}
 }
 
-// scheduleCrash draws the time of the next crash.
-func (w *World) scheduleCrash() {
-	iv := w.cfg.Crashes.Interval
-	w.kernel.After(w.faultRand.Duration(iv/2, iv+iv/2), event{kind: evCrash})
-}
-
-// crashSomeNode crashes a random live node, keeping a majority up: the
-// fault budget of the walking skeleton is "a majority can always make
-// progress".
-func (w *World) crashSomeNode() {
-	if !w.chaos {
-		return
-	}
-	defer w.scheduleCrash()
-	up := 0
-	for _, n := range w.nodes {
-		if n.up {
-			up++
-		}
-	}
-	pick := w.faultRand.Intn(len(w.nodes))
-	down := w.faultRand.Duration(w.cfg.Crashes.DownMin, w.cfg.Crashes.DownMax)
-	n := w.nodes[pick]
-	if !n.up || up-1 < len(w.nodes)/2+1 {
-		return
-	}
-	n.crash()
-	w.kernel.After(down, event{kind: evRestart, target: int32(n.idx)})
-}
-
-// endChaos stops the faults on the healed nodes (for now, all of them):
-// the network becomes reliable, every node comes back, clocks stop
-// drifting. Then the liveness phase demands progress.
+// endChaos ends the chaos phase. Under the Survivable budget the faults
+// stop on the healed nodes (all but the plan's StayFaulty pick): their
+// links are cleared and made reliable, they restart and resume, their
+// clocks stop drifting; the faulty minority is cut off and left as it is.
+// Then the liveness phase demands progress. Under the Unbounded budget no
+// progress is promised, so the run ends here and only safety is checked.
 func (w *World) endChaos() {
 	w.chaos = false
-	w.net.Heal()
-	w.net.SetAllLinks(sim.ReliableLink(w.cfg.Network.Latency))
-	for _, n := range w.nodes {
-		n.heal()
+	if w.cfg.Budget == faults.Unbounded {
+		if w.tracing() {
+			w.emit(TraceEvent{Kind: TracePhase, Text: "chaos ends; unbounded budget: safety only, no liveness phase"})
+		}
+		w.done = true
+		return
 	}
-	w.startLiveness(w.nodes)
+	faulty, err := w.cfg.Plan.StayFaulty(len(w.nodes), w.faultRand)
+	if err != nil {
+		panic(fmt.Sprintf("harness: a plan within the survivable budget has no healed majority: %v", err))
+	}
+	w.healCuts()
+	w.net.SetAllLinks(sim.ReliableLink(w.cfg.Network.Latency))
+	var healed []*node
+	for _, n := range w.nodes {
+		if slices.Contains(faulty, int(n.id)) {
+			w.isolate(n.id)
+			continue
+		}
+		n.heal()
+		healed = append(healed, n)
+	}
+	w.applyCuts()
+	if len(w.admin.queue) > 1 {
+		w.admin.queue = w.admin.queue[:1] // a change in flight may finish; no new one starts
+	}
+	w.startLiveness(healed)
 }
 
 // initialMembership is the cluster's first configuration: nodes 1..Nodes.
