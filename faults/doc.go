@@ -95,8 +95,11 @@
 // JSON also accepts "isolate-leader", "crash-leader" and "pause-leader" as
 // shorthand for the kind with "node": "leader".
 //
-// Membership steps need a leader and no change in flight; otherwise the
-// executor skips them and records the skip (it does not retry). A step
+// Membership steps go to the executor's operator, which performs one at a
+// time, asking whichever node leads and retrying until the change is done
+// or it gives up (after 10s in the harness), as an operator's script
+// would. A remove-member of the leader resolves the leader when the step
+// fires. A step
 // that finds nothing to do (restart of a node that is up, resume of one
 // not paused, add-member of a voter, transfer to the leader) is valid and
 // does nothing. Steps at or after the end of the chaos phase are not
