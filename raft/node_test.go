@@ -272,3 +272,47 @@ func TestLeadershipTransfer(t *testing.T) {
 		assert.Equal(t, []string{"x", "y"}, r.nodes[id].sm.applied)
 	}
 }
+
+// Regression (found by the swarm, seed 297): a duplicated first chunk of a
+// snapshot, arriving after the transfer moved on, restarted the follower's
+// transfer; the leader then took the follower's request for an earlier
+// offset as a stale answer and resent the last chunk forever.
+func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
+	r := newRig(t, 3, func(id raft.NodeID) raft.Config {
+		c := raft.DefaultConfig(id)
+		c.SnapshotThreshold = 10
+		c.SnapshotChunkSize = 16
+		return c
+	})
+	l := r.leader()
+	var lagging raft.NodeID
+	for _, id := range r.ids {
+		if id != l {
+			lagging = id
+			break
+		}
+	}
+	r.isolate(lagging)
+	for i := 0; i < 30; i++ {
+		r.propose(fmt.Sprintf("c%02d", i))
+	}
+	r.advance(100 * time.Millisecond)
+	var first *raft.Message[string]
+	dups := 0
+	r.tamper = func(m *raft.Message[string]) {
+		if m.Type != raft.MsgSnap || m.To != lagging {
+			return
+		}
+		switch {
+		case m.Snapshot.Offset == 0 && first == nil:
+			first = m
+		case m.Snapshot.Offset > 16 && first != nil && dups < 3:
+			r.queue = append(r.queue, first) // the first chunk again, late
+			dups++
+		}
+	}
+	r.heal()
+	r.advance(2 * time.Second)
+	require.Positive(t, dups, "the test duplicated chunks")
+	assert.Equal(t, r.nodes[l].sm.applied, r.nodes[lagging].sm.applied, "the snapshot installed anyway")
+}

@@ -65,6 +65,8 @@ type rig struct {
 	nextID uint64
 	// rejects counts rejected appends.
 	rejects int
+	// tamper, if set, may rewrite the queue as each message is sent.
+	tamper func(m *raft.Message[string])
 }
 
 func defaultRigConfig(id raft.NodeID) raft.Config {
@@ -128,6 +130,9 @@ func (t rigTransport) Send(m *raft.Message[string]) {
 		return
 	}
 	t.r.queue = append(t.r.queue, m)
+	if t.r.tamper != nil {
+		t.r.tamper(m)
+	}
 }
 
 // isolate cuts a node off from every other.

@@ -101,10 +101,10 @@ func (n *Node[D, R]) handleSnapshotResp(pr *progress, m *Message[D]) {
 		}
 		n.fillPipeline(pr)
 		return
-	case m.Snapshot != nil && m.Snapshot.Offset <= uint64(len(s.data)):
-		if m.Snapshot.Offset <= s.offset && s.offset != 0 && m.Snapshot.Offset != 0 {
-			return // a duplicate answer to an earlier chunk
-		}
+	case m.Snapshot != nil && m.Snapshot.ID == s.id && m.Snapshot.Offset <= uint64(len(s.data)):
+		// Resume from where the follower says it is, even behind us: a
+		// stale answer costs one resent chunk, while ignoring a true one
+		// would resend the wrong chunk forever.
 		s.offset = m.Snapshot.Offset
 	default:
 		return
@@ -123,7 +123,9 @@ func (n *Node[D, R]) handleSnapshot(m *Message[D]) {
 		n.send(&Message[D]{Type: MsgSnapResp, To: m.From, Index: n.commit})
 		return
 	}
-	if c.Offset == 0 {
+	if c.Offset == 0 && (n.snapIn == nil || n.snapIn.leaderID != c.ID || n.snapIn.offset == 0) {
+		// A new transfer. The first chunk of the transfer already under
+		// way, duplicated or delayed, must not restart it.
 		n.abandonSnapshotIn()
 		id, h, err := n.store.CreateSnapshot()
 		n.must(err, "create snapshot for %s", c.ID)
