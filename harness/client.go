@@ -64,6 +64,13 @@ type client struct {
 	op      checker.OpID
 	attempt uint32
 	target  int // the node it believes leads
+	// suspect is the node that last timed out on this client (-1: none).
+	// Until suspectUntil (one client timeout later), a "try the leader"
+	// hint naming it is not followed: a removed or cut off node can keep
+	// naming a leader that is long gone. The suspicion expires, because the
+	// suspect may well be the leader again.
+	suspect      int
+	suspectUntil sim.Time
 	// seen is the last value the client read or wrote per key, for CAS.
 	seen map[string]string
 }
@@ -71,9 +78,10 @@ type client struct {
 func newClient(w *World, idx int) *client {
 	return &client{
 		w: w, idx: idx, endpoint: len(w.nodes) + idx,
-		rand:   w.seed.Stream("client/" + strconv.Itoa(idx)),
-		target: idx % len(w.nodes),
-		seen:   map[string]string{},
+		rand:    w.seed.Stream("client/" + strconv.Itoa(idx)),
+		target:  idx % len(w.nodes),
+		suspect: -1,
+		seen:    map[string]string{},
 	}
 }
 
@@ -141,9 +149,11 @@ func (c *client) receive(m *clientMsg) {
 	n := len(c.w.nodes)
 	switch m.status {
 	case statusOK:
+		c.suspect = -1
 		c.complete(m.out)
 	case statusNotLeader:
-		if m.leader != raft.None && int(m.leader) <= n {
+		distrusted := int(m.leader)-1 == c.suspect && c.w.kernel.Now() < c.suspectUntil
+		if m.leader != raft.None && int(m.leader) <= n && !distrusted {
 			c.target = int(m.leader) - 1
 			c.retryAfter(0)
 		} else {
@@ -186,6 +196,8 @@ func (c *client) timeout(token uint32) {
 	if !c.busy || token != c.attempt {
 		return
 	}
+	c.suspect = c.target
+	c.suspectUntil = c.w.kernel.Now().Add(c.w.cfg.Workload.Timeout)
 	c.target = (c.target + 1) % len(c.w.nodes)
 	c.send()
 }

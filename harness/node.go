@@ -352,14 +352,18 @@ func (n *node) request(e event) {
 	case req.cmd.Input.Kind == checker.OpGet && n.w.cfg.Workload.ReadPath == ReadLocalUnsafe:
 		n.reply(req, statusOK, checker.Output{Value: n.kv.Get(req.cmd.Input.Key)})
 	case req.cmd.Input.Kind == checker.OpGet && n.w.cfg.Workload.ReadPath == ReadIndexPath:
+		// Register first: the answer may come before Read returns (a
+		// valid lease, a cluster of one).
 		id := raft.ReadID(n.nextRequest)
-		if err = n.raft.Read(id); err == nil {
-			n.reads[id] = req
+		n.reads[id] = req
+		if err = n.raft.Read(id); err != nil {
+			delete(n.reads, id)
 		}
 	default:
 		id := raft.ProposalID(n.nextRequest)
-		if err = n.raft.Propose(req.cmd, id); err == nil {
-			n.proposals[id] = req
+		n.proposals[id] = req
+		if err = n.raft.Propose(req.cmd, id); err != nil {
+			delete(n.proposals, id)
 		}
 	}
 	var nl *raft.NotLeaderError
