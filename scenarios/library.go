@@ -1,0 +1,309 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/raftsim/raftsim/faults"
+	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// The library. Each scenario says in its Doc what it tests and why; most
+// switch on one family of faults and draw a plan from it per seed (see
+// drawn), so that every seed places the faults differently.
+
+const ms = time.Millisecond
+
+func init() {
+	for _, s := range []Scenario{
+		baseline, leaderIsolation, asymmetricPartition, flappingPartitions,
+		minorityMajority, bridge, crashRestartStorm, longPauses,
+		clockSkewLeaseReads, lossyNetwork, membershipChurn,
+		snapshotUnderPartition, figure8, longSoak, swarm,
+	} {
+		register(s)
+	}
+}
+
+// base is the starting point of the library: the default config without
+// its random crashes, so each scenario adds exactly its own faults.
+func base(nodes int) harness.Config {
+	cfg := harness.DefaultConfig()
+	cfg.Nodes = nodes
+	cfg.Crashes = harness.Crashes{}
+	return cfg
+}
+
+// drawn draws a plan for cfg from a shape in which only the families set
+// by on are switched on: the rest of the shape comes from cfg.
+func drawn(seed sim.Seed, cfg harness.Config, on func(*faults.Shape)) harness.Config {
+	s := faults.Shape{
+		Budget:    cfg.Budget,
+		Nodes:     cfg.Nodes,
+		Latency:   cfg.Network.Latency,
+		Loss:      cfg.Network.Loss,
+		Duplicate: cfg.Network.Duplicate,
+		Workload: faults.Workload{Clients: cfg.Workload.Clients, Keys: cfg.Workload.Keys, Mix: faults.Mix{
+			Get: cfg.Workload.Mix.Get, Put: cfg.Workload.Mix.Put, Append: cfg.Workload.Mix.Append, CAS: cfg.Workload.Mix.CAS}},
+	}
+	on(&s)
+	cfg.Plan = s.DrawPlan(seed.Stream("plan"), cfg.Duration)
+	cfg.Shape = &s
+	return cfg
+}
+
+var baseline = Scenario{
+	Name:    "baseline",
+	Summary: "no faults: 3 nodes on a reliable 1-2ms network",
+	Doc: `The control. With no faults at all, every run must elect one leader, serve
+every command, stay linearizable and converge. A failure here is a plain
+protocol or harness bug, with no chaos to blame; it is also the yardstick
+the other scenarios' numbers are read against.`,
+	Build: func(sim.Seed) harness.Config {
+		cfg := base(3)
+		cfg.Network = sim.ReliableLink(sim.UniformDist(ms, 2*ms))
+		return cfg
+	},
+}
+
+var leaderIsolation = Scenario{
+	Name:    "leader-isolation",
+	Summary: "the leader is cut off from its peers again and again (clients still reach it)",
+	Doc: `Isolating the leader is the classic test of leader change: the old leader
+must stop committing (check-quorum makes it step down), the majority must
+elect a new one, and the old leader's uncommitted entries must be thrown
+away when it returns. Clients can still reach the isolated leader, so a
+leader that served reads without confirming its leadership would return
+stale data here.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(3), func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 1500 * ms, For: 1200 * ms, Weights: faults.CutWeights{IsolateLeader: 1}}
+		})
+	},
+}
+
+var asymmetricPartition = Scenario{
+	Name:    "asymmetric-partition",
+	Summary: "one-way cuts: some nodes can send but not receive",
+	Doc: `Real networks fail in one direction (a bad NIC queue, a firewall rule). A
+leader that can send heartbeats but never hears answers must step down; a
+follower that hears the leader but cannot answer must not disrupt it
+forever. One-way cuts exercise check-quorum and pre-vote in the cases
+symmetric partitions never reach.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: time.Second, For: 800 * ms, Weights: faults.CutWeights{OneWay: 1}}
+		})
+	},
+}
+
+var flappingPartitions = Scenario{
+	Name:    "flapping-partitions",
+	Summary: "partitions that come and go every 100-300ms",
+	Doc: `A partition that heals and breaks faster than an election timeout keeps
+nodes on the edge of timing out: terms climb, elections overlap, appends
+arrive from leaders already deposed. This is where stale-message handling
+and term rules are tested hardest.`,
+	Build: func(seed sim.Seed) harness.Config {
+		r := seed.Stream("flap-interval")
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 2 * time.Second, For: 1500 * ms, FlapInterval: r.Duration(100*ms, 300*ms),
+				Weights: faults.CutWeights{Flap: 1}}
+		})
+	},
+}
+
+var minorityMajority = Scenario{
+	Name:    "minority-majority",
+	Summary: "the cluster splits into a minority and a majority; the leader may be on either side",
+	Doc: `When the leader lands in the minority, the majority must elect a new leader
+and carry on while the old one keeps accepting commands it can never
+commit; when it lands in the majority, nothing visible should happen. Both
+sides of the split must agree again after the heal, with the minority's
+uncommitted entries gone.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 1500 * ms, For: time.Second, Weights: faults.CutWeights{Split: 2, Partition: 1}}
+		})
+	},
+}
+
+var bridge = Scenario{
+	Name:    "bridge",
+	Summary: "two halves that only one bridge node can see",
+	Doc: `Jepsen's bridge: the cluster splits in two halves and one node sees both.
+The bridge node can be elected by either side and relays nothing; leaders
+on each side keep trying. The bridge is the shape that breaks quorum
+reasoning which assumes partitions are clean.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 2 * time.Second, For: 1500 * ms, Weights: faults.CutWeights{Bridge: 1}}
+		})
+	},
+}
+
+var crashRestartStorm = Scenario{
+	Name:    "crash-restart-storm",
+	Summary: "crashes every ~300ms, half of them on the leader, down up to 500ms",
+	Doc: `Frequent crashes and restarts test recovery from storage: a restarted node
+must come back with its term, vote and log exactly as they were durable,
+never vote twice in a term, and catch up. Leader crashes in mid-replication
+leave entries on a minority that a later leader must overwrite.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Crash = faults.NodeFaultShape{Every: 300 * ms, For: 500 * ms, Leader: sim.Ratio{Num: 1, Den: 2}, Undo: sim.Ratio{Num: 1, Den: 4}}
+		})
+	},
+}
+
+var longPauses = Scenario{
+	Name:    "long-pauses",
+	Summary: "nodes, often the leader, stall for up to two election timeouts",
+	Doc: `A stalled process (a long GC pause, a VM migration) is worse than a crash:
+it comes back with everything it believed, and messages queued while it
+slept. A paused leader wakes up deposed but does not know it yet; what it
+does before it learns the new term must not break safety.`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(3), func(s *faults.Shape) {
+			s.Pause = faults.NodeFaultShape{Every: time.Second, For: 600 * ms, Leader: sim.Ratio{Num: 1, Den: 2}, Undo: sim.Never}
+		})
+	},
+}
+
+var clockSkewLeaseReads = Scenario{
+	Name:    "clock-skew-lease-reads",
+	Summary: "lease-based reads with skewed and drifting clocks (within the drift bound)",
+	Doc: `Lease reads trade a round trip for an assumption about clocks: no clock runs
+faster than another by more than MaxClockDrift over an election timeout.
+Here clocks are skewed, jump forward and drift by up to 1%, inside that
+bound (1% of 300ms is 3ms, under the 10ms allowance), with leader pauses
+to stretch leases. Every read must still be linearizable.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(3)
+		cfg.Raft.ReadMode = raft.ReadLease
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Clock = faults.ClockShape{Every: 700 * ms, SkewMax: 50 * ms, JumpMax: 20 * ms, DriftMaxPPM: 10_000}
+			s.Pause = faults.NodeFaultShape{Every: 2 * time.Second, For: 200 * ms, Leader: sim.Ratio{Num: 1, Den: 2}, Undo: sim.Never}
+		})
+	},
+}
+
+var lossyNetwork = Scenario{
+	Name:    "lossy-duplicating-network",
+	Summary: "20% loss, 10% duplication, 1-30ms latency that reorders messages",
+	Doc: `Lost, duplicated and reordered messages test the idempotence of every
+handler: a duplicated vote must not count twice, a delayed append must not
+truncate entries a later one added, a duplicated client command must apply
+once. Retransmission paths (probes, snapshot chunks, client retries) must
+make progress anyway.`,
+	Build: func(sim.Seed) harness.Config {
+		cfg := base(5)
+		cfg.Network = sim.LinkConfig{Latency: sim.UniformDist(ms, 30*ms), Loss: sim.Percent(20), Duplicate: sim.Percent(10)}
+		cfg.Workload.Timeout = 300 * ms // ten round trips; loss, not slowness, is what this tests
+		return cfg
+	},
+}
+
+var membershipChurn = Scenario{
+	Name:    "membership-churn",
+	Summary: "members removed and added back by joint consensus, leadership transfers",
+	Doc: `Membership changes are where implementations most often break safety: the
+joint configuration must need both majorities, a removed leader must step
+down only after the final configuration commits, a re-added node must
+catch up before it votes, and no change may start before the leader's term
+has committed an entry (the 2015 single-server change bug).`,
+	Build: func(seed sim.Seed) harness.Config {
+		return drawn(seed, base(5), func(s *faults.Shape) {
+			s.Membership = faults.MemberShape{Every: time.Second, For: 1500 * ms, Transfer: sim.Ratio{Num: 1, Den: 3}}
+			s.Crash = faults.NodeFaultShape{Every: 2 * time.Second, For: 300 * ms, Leader: sim.Ratio{Num: 1, Den: 4}, Undo: sim.Never}
+		})
+	},
+}
+
+var snapshotUnderPartition = Scenario{
+	Name:    "snapshot-install-under-partition",
+	Summary: "a node cut off while the log is compacted, catching up by chunked snapshot under flaps",
+	Doc: `Compaction every 20 entries means a node cut off for a second falls behind
+the leader's log and can only catch up by snapshot. Snapshots stream in
+small chunks, so flapping links drop chunks and answers: the transfer must
+resume, an old snapshot must never move a state machine back, and client
+sessions must survive in the snapshot.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(3)
+		cfg.Raft.SnapshotThreshold = 20
+		cfg.Raft.SnapshotChunkSize = 256
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 1500 * ms, For: 1200 * ms, FlapInterval: 150 * ms,
+				Weights: faults.CutWeights{Isolate: 3, Flap: 1}}
+		})
+	},
+}
+
+var figure8 = Scenario{
+	Name:    "figure-8",
+	Summary: "the Figure 8 pattern: leaders crash right after appending, over a lossy network",
+	Doc: `The Raft paper's Figure 8 shows how a leader that commits an entry of an
+earlier term by counting replicas loses it to a later leader. The pattern
+needs leaders that crash soon after appending, partially replicated
+entries, and new leaders from different subsets: frequent leader crashes
+and isolations on five nodes with a lossy network produce it, as the
+6.824 "Figure 8 (unreliable)" test does.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(5)
+		cfg.Network.Loss = sim.Percent(5)
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Crash = faults.NodeFaultShape{Every: 250 * ms, For: 400 * ms, Leader: sim.Ratio{Num: 3, Den: 4}, Undo: sim.Never}
+			s.Cuts = faults.CutShape{Every: 700 * ms, For: 500 * ms, Weights: faults.CutWeights{IsolateLeader: 1}}
+		})
+	},
+}
+
+var longSoak = Scenario{
+	Name:    "long-soak",
+	Summary: "a minute of every fault family at once on 5 nodes (3s in short mode)",
+	Doc: `Some bugs need time: terms in the hundreds, logs compacted many times,
+sessions that outlive several leaders, rare interleavings of independent
+faults. The soak draws a full swarm shape (every family the survivable
+budget allows) and runs it for a minute of virtual time.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := swarmConfig(seed, time.Minute)
+		cfg.Raft.SnapshotThreshold = 100
+		return cfg
+	},
+}
+
+var swarm = Scenario{
+	Name:    "swarm",
+	Summary: "every seed draws its own shape: cluster size, delays, fault mix and rates, clients",
+	Doc: `Swarm testing: instead of one mix of faults tuned by hand, each seed draws
+the whole shape of its run, so that some seeds run with no partitions and
+many crashes, others with nothing but clock drift, and feature
+interactions one mix would mask show up in another. Every drawn parameter
+is printed first and saved with any failure.`,
+	Build: func(seed sim.Seed) harness.Config { return swarmConfig(seed, 10*time.Second) },
+}
+
+// swarmConfig draws a whole run from the seed: the shape, the plan, and
+// the Raft knobs the shape does not cover (snapshots, pipelining).
+func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
+	limits := faults.DefaultLimits()
+	limits.Off = append(limits.Off, faults.DiskFaults, faults.DiskSlow, faults.DiskHeal)
+	s := faults.DrawShape(seed.Stream("shape"), limits)
+	cfg := base(s.Nodes)
+	cfg.Duration = chaos
+	cfg.Budget = s.Budget
+	cfg.Network = sim.LinkConfig{Latency: s.Latency, Loss: s.Loss, Duplicate: s.Duplicate}
+	cfg.Workload.Clients = s.Workload.Clients
+	cfg.Workload.Keys = s.Workload.Keys
+	cfg.Workload.Mix = harness.Mix{Get: s.Workload.Mix.Get, Put: s.Workload.Mix.Put, Append: s.Workload.Mix.Append, CAS: s.Workload.Mix.CAS}
+	cfg.Workload.Timeout = max(cfg.Workload.Timeout, 4*s.Latency.MaxDelay())
+	r := seed.Stream("raft-shape")
+	cfg.Raft.SnapshotThreshold = []uint64{0, 10, 50, 200}[r.Intn(4)]
+	cfg.Raft.SnapshotChunkSize = []int{64, 1024, 16384}[r.Intn(3)]
+	cfg.Raft.MaxInflightAppends = 1 + r.Intn(8)
+	cfg.Raft.MaxEntriesPerAppend = []int{1, 8, 64}[r.Intn(3)]
+	cfg.Plan = s.DrawPlan(seed.Stream("plan"), chaos)
+	cfg.Shape = &s
+	return cfg
+}

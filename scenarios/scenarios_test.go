@@ -1,0 +1,116 @@
+package scenarios
+
+import (
+	"regexp"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/faults"
+	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// runAll runs seeds 1..n of a scenario on every core, in short mode or not.
+func runAll(t *testing.T, s Scenario, n int, short bool) []harness.Result {
+	t.Helper()
+	out := make([]harness.Result, n)
+	var wg sync.WaitGroup
+	seeds := make(chan int)
+	for w := 0; w < runtime.NumCPU(); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range seeds {
+				seed := sim.Seed(i + 1)
+				res, err := harness.Run(s.Config(seed, short), seed)
+				if err != nil {
+					panic(s.Name + ": " + err.Error())
+				}
+				out[i] = res
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		seeds <- i
+	}
+	close(seeds)
+	wg.Wait()
+	return out
+}
+
+func TestLibraryIsDocumented(t *testing.T) {
+	names := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	require.GreaterOrEqual(t, len(All()), 15)
+	for _, s := range All() {
+		assert.Regexp(t, names, s.Name)
+		assert.Greater(t, len(s.Doc), 200, "%s: the header says what it tests and why", s.Name)
+		assert.NotEmpty(t, s.Summary)
+		assert.NoError(t, s.Config(1, false).Validate(), s.Name)
+		assert.Equal(t, s.Config(7, false), s.Config(7, false), "%s: deterministic", s.Name)
+	}
+	assert.Equal(t, DefaultName, Default().Name)
+	_, err := Get("no-such")
+	assert.ErrorContains(t, err, "known: ")
+}
+
+// Every scenario passes 100 seeds (20 with -short). CI runs the whole
+// library in short mode: every run's chaos phase is cut to 3s.
+func TestEveryScenarioPasses(t *testing.T) {
+	seeds := 100
+	if testing.Short() {
+		seeds = 20
+	}
+	for _, s := range All() {
+		t.Run(s.Name, func(t *testing.T) {
+			for _, res := range runAll(t, s, seeds, true) {
+				require.Nil(t, res.Failure, "%s seed %d: %v", s.Name, res.Seed, res.Failure)
+			}
+		})
+	}
+}
+
+// TestSwarmFiresEveryFaultKind runs 300 swarm seeds and shows that each
+// fault kind the harness can execute actually fired in a stated share of
+// runs (a fault that never fires is a silent bug), and that the liveness
+// phase passed on each run.
+func TestSwarmFiresEveryFaultKind(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 60
+	}
+	s, err := Get("swarm")
+	require.NoError(t, err)
+	fired := map[string]int{}
+	recovered := 0
+	for _, res := range runAll(t, s, n, true) {
+		require.Nil(t, res.Failure, "seed %d: %v", res.Seed, res.Failure)
+		for kind, c := range res.Stats.Faults {
+			if c > 0 {
+				fired[kind]++
+			}
+		}
+		if res.Stats.RecoveryTime > 0 || res.Stats.OpsCompleted > 0 {
+			recovered++
+		}
+	}
+	var kinds []string
+	for _, k := range faults.Kinds() {
+		switch k {
+		case faults.DiskFaults, faults.DiskSlow, faults.DiskHeal:
+			continue // no simulated disk in these worlds yet
+		}
+		kinds = append(kinds, k.String())
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		share := fired[k] * 100 / n
+		t.Logf("%-18s fired in %3d of %d runs (%d%%)", k, fired[k], n, share)
+		assert.GreaterOrEqual(t, fired[k]*25, n, "%s must fire in at least 4%% of runs", k)
+	}
+	assert.Equal(t, n, recovered)
+}
