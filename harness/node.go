@@ -45,6 +45,9 @@ type node struct {
 	timerAt      sim.Time
 	timerToken   uint32
 
+	// sent counts the Raft messages this node sent.
+	sent int
+
 	nextRequest uint64
 	proposals   map[raft.ProposalID]*clientMsg
 	reads       map[raft.ReadID]*clientMsg
@@ -276,6 +279,7 @@ func (n *node) Send(m *raft.Message[Command]) {
 		return // a node outside this world
 	}
 	n.w.stats.Messages++
+	n.sent++
 	now := n.w.kernel.Now()
 	fate := n.w.net.Route(now, n.idx, to, m.Size(CommandCodec{}.Size))
 	for i := 0; i < fate.Copies; i++ {

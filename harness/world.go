@@ -78,6 +78,8 @@ type World struct {
 	stats   Stats
 	// tracer, if set, sees every event (Options.Tracer).
 	tracer Tracer
+	// labApplied, in a Lab, sees every lab command a node applies.
+	labApplied func(n *node, index raft.Index, c Command)
 }
 
 type appliedCmd struct {
@@ -256,6 +258,10 @@ func (w *World) initialMembership() raft.Membership {
 // it applies.
 func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
 	w.safety.applied(w, n, index, c)
+	if c.Client < 0 && w.labApplied != nil {
+		w.labApplied(n, index, c) // a lab command: no client, no history
+		return
+	}
 	if r.Duplicate || r.Stale {
 		return
 	}

@@ -99,6 +99,22 @@ func (k *Kernel[E]) After(d time.Duration, e E) {
 	k.At(k.now.Add(d), e)
 }
 
+// PeekTime returns the time of the next event, if any.
+func (k *Kernel[E]) PeekTime() (Time, bool) { return k.queue.PeekTime() }
+
+// AdvanceTo moves time forward to t when nothing is due before it: a test
+// that waits in virtual time past the last event. Panics if t is in the
+// past or an event is due before t (that event must be stepped first).
+func (k *Kernel[E]) AdvanceTo(t Time) {
+	if t < k.now {
+		panic(fmt.Sprintf("sim: Kernel.AdvanceTo(%v): before now %v", t, k.now))
+	}
+	if at, ok := k.queue.PeekTime(); ok && at < t {
+		panic(fmt.Sprintf("sim: Kernel.AdvanceTo(%v): an event is due at %v first", t, at))
+	}
+	k.now = t
+}
+
 // Step pops the next event, advances time to it and counts the step. When
 // it cannot, ok is false and stop says why, checked in this order: Drained
 // (nothing left to do wins over any budget), TimeBudget (the next event is
