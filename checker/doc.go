@@ -1,6 +1,6 @@
 // Package checker decides whether a run of the simulated cluster was correct:
 // it checks the clients' recorded key-value history for linearizability with
-// porcupine, and (in other files of this package) Raft's invariants.
+// porcupine, and Raft's invariants after every step of the run ([Watch]).
 //
 // # Determinism
 //
@@ -44,4 +44,26 @@
 // Histories are saved and read with [WriteHistory] and [ReadHistory] (the
 // format is documented there), and porcupine's own key-value test histories
 // are read with [ReadPorcupineKV].
+//
+// # Raft invariants
+//
+// A [Watch] checks Raft's safety properties incrementally, one observation
+// at a time, each in O(1) or O(entries changed): it keeps a shadow of every
+// node's written and durable log as chain hashes, so comparing two logs, or
+// a log with the committed log, is one word compare. A wrapper around each
+// node's storage reports what the store accepted, and the host reports each
+// node's life, status and messages:
+//
+//	w := checker.NewWatch() // checker.NewWatchConfig for lagging durability
+//	w.Started(node.Status())                      // after raft.NewNode
+//	w.Replicated(id, refs)                        // in the storage wrapper
+//	w.Sent(checker.OutgoingOf(m))                 // in Transport.Send
+//	if v := w.Observe(node.Status()); v != nil {  // after every step
+//		fail(v) // names the invariant, nodes, term and index
+//	}
+//
+// Every method returns the first [*Violation] or nil; [Invariants] lists
+// their names. Entries are passed as [EntryRef] (index, term, digest), with
+// digests made by [RefOf] or the Digest functions, so the Watch never sees
+// the application's types.
 package checker

@@ -2,7 +2,6 @@ package checker
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/raftsim/raftsim/raft"
 )
@@ -13,12 +12,71 @@ type Invariant string
 const (
 	// ElectionSafety: at most one leader per term (§5.2).
 	ElectionSafety Invariant = "election-safety"
-	// StateMachineSafety: no two replicas apply different commands at the
-	// same index (§5.4.3).
+	// LeaderAppendOnly: a leader never deletes or overwrites entries in
+	// its own log during its term (§5.3).
+	LeaderAppendOnly Invariant = "leader-append-only"
+	// LogMatching: two logs holding an entry with the same index and term
+	// are identical through it (§5.3).
+	LogMatching Invariant = "log-matching"
+	// LeaderCompleteness: a leader holds every entry committed in earlier
+	// terms (§5.4).
+	LeaderCompleteness Invariant = "leader-completeness"
+	// StateMachineSafety: every replica applies the same entry at each
+	// index, and only committed ones (§5.4.3); a snapshot installs only
+	// committed state.
 	StateMachineSafety Invariant = "state-machine-safety"
+	// CommittedOnQuorum: when a leader's commit index advances to c, the
+	// entry at c is of its own term (Figure 8) and a majority of each half
+	// of its configuration holds it durably; no node's commit index passes
+	// what a leader committed.
+	CommittedOnQuorum Invariant = "committed-on-quorum"
+	// CommittedNeverChanges: the committed log only grows; every later
+	// commitment agrees with it and no log drops a committed entry.
+	CommittedNeverChanges Invariant = "committed-never-changes"
+	// TermVoteMonotonic: a node's term never goes back and its vote is
+	// never withdrawn within a term, including across restarts (they are
+	// durable).
+	TermVoteMonotonic Invariant = "term-vote-monotonic"
+	// CommitAppliedMonotonic: commit and applied never go back within one
+	// incarnation of a node; after a restart commit starts from applied
+	// (the commit index is volatile).
+	CommitAppliedMonotonic Invariant = "commit-applied-monotonic"
+	// OneVotePerTerm: a node votes for at most one candidate per term,
+	// across restarts.
+	OneVotePerTerm Invariant = "one-vote-per-term"
+	// IndexOrder: purged <= snapshot <= applied <= commit <= last, per node.
+	IndexOrder Invariant = "index-order"
+	// DurableBeforeAck: a vote grant, a vote request, an append or
+	// snapshot acknowledgement, and any message of a term leaves a node
+	// only when its durable state holds what the message promises.
+	DurableBeforeAck Invariant = "durable-before-ack"
+	// DurableRecovery: a restarted node recovers exactly what was durable,
+	// plus at most a prefix of its unsynced writes.
+	DurableRecovery Invariant = "durable-recovery"
+	// StatusMatchesStorage: at the end of a step a node's view of its log,
+	// hard state, applied index and snapshot is what its storage holds.
+	StatusMatchesStorage Invariant = "status-matches-storage"
+	// InvalidObservation is not a Raft property: the observations
+	// themselves are impossible (a node observed before it started, a
+	// write that leaves a hole). It points at the wiring or at a store
+	// that broke its contract without returning an error.
+	InvalidObservation Invariant = "invalid-observation"
 )
 
-// Violation is a broken invariant: which one, where, and what was seen.
+// Invariants lists every name a Violation can carry, in a fixed order.
+func Invariants() []Invariant {
+	return []Invariant{
+		ElectionSafety, LeaderAppendOnly, LogMatching, LeaderCompleteness, StateMachineSafety,
+		CommittedOnQuorum, CommittedNeverChanges, TermVoteMonotonic, CommitAppliedMonotonic,
+		OneVotePerTerm, IndexOrder, DurableBeforeAck, DurableRecovery, StatusMatchesStorage,
+		InvalidObservation,
+	}
+}
+
+// Violation is a broken invariant: which one, where, and what was seen. The
+// message is complete on its own ("n2 and n3 hold 4/17 with different
+// histories"); the fields repeat its parts for programs. The harness adds
+// the step.
 type Violation struct {
 	Invariant Invariant
 	Nodes     []raft.NodeID
@@ -27,78 +85,12 @@ type Violation struct {
 	Message   string
 }
 
-func (v *Violation) Error() string {
-	var b strings.Builder
-	b.WriteString(string(v.Invariant))
-	b.WriteString(": ")
-	b.WriteString(v.Message)
-	if len(v.Nodes) > 0 {
-		b.WriteString(" (nodes")
-		for _, id := range v.Nodes {
-			b.WriteString(" " + id.String())
-		}
-		b.WriteString(")")
-	}
-	if v.Term != 0 {
-		fmt.Fprintf(&b, " term %d", v.Term)
-	}
-	if v.Index != 0 {
-		fmt.Fprintf(&b, " index %d", v.Index)
-	}
-	return b.String()
+func (v *Violation) Error() string { return string(v.Invariant) + ": " + v.Message }
+
+// violate builds a Violation. It is only called once something is wrong,
+// so its formatting never costs anything on the hot path.
+func violate(inv Invariant, nodes []raft.NodeID, term raft.Term, index raft.Index, format string, args ...any) *Violation {
+	return &Violation{Invariant: inv, Nodes: nodes, Term: term, Index: index, Message: fmt.Sprintf(format, args...)}
 }
 
-// Watch checks Raft invariants incrementally, as a world reports what its
-// nodes do. Each method returns the first violation it finds, or nil. It is
-// deterministic and never iterates a map.
-type Watch struct {
-	leaders map[raft.Term]raft.NodeID
-	// applied[i-1] is what the first replica to apply index i applied:
-	// a digest of the command, and the node.
-	applied []appliedAt
-}
-
-type appliedAt struct {
-	digest uint64
-	node   raft.NodeID
-}
-
-// NewWatch returns a Watch with nothing seen.
-func NewWatch() *Watch {
-	return &Watch{leaders: map[raft.Term]raft.NodeID{}}
-}
-
-// Leader reports that id is leader in term.
-func (w *Watch) Leader(id raft.NodeID, term raft.Term) *Violation {
-	prev, ok := w.leaders[term]
-	if !ok {
-		w.leaders[term] = id
-		return nil
-	}
-	if prev != id {
-		return &Violation{Invariant: ElectionSafety, Nodes: []raft.NodeID{prev, id}, Term: term,
-			Message: fmt.Sprintf("two leaders in term %d", term)}
-	}
-	return nil
-}
-
-// Applied reports that id applied, at index, a command with the given
-// digest (any hash that differs between different commands).
-func (w *Watch) Applied(id raft.NodeID, index raft.Index, digest uint64) *Violation {
-	if index == 0 {
-		return &Violation{Invariant: StateMachineSafety, Nodes: []raft.NodeID{id}, Message: "applied index 0"}
-	}
-	for raft.Index(len(w.applied)) < index {
-		w.applied = append(w.applied, appliedAt{})
-	}
-	a := &w.applied[index-1]
-	if a.node == raft.None {
-		*a = appliedAt{digest: digest, node: id}
-		return nil
-	}
-	if a.digest != digest {
-		return &Violation{Invariant: StateMachineSafety, Nodes: []raft.NodeID{a.node, id}, Index: index,
-			Message: fmt.Sprintf("%v and %v applied different commands at index %d", a.node, id, index)}
-	}
-	return nil
-}
+func nodes(ids ...raft.NodeID) []raft.NodeID { return ids }
