@@ -53,7 +53,6 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 		return nil, err
 	}
 	w := newWorld(c, cfg.Seed)
-	w.safety.watch = checker.NewWatch()
 	l := &Lab{w: w, connected: make([]bool, cfg.Nodes), applied: make([][]int, cfg.Nodes)}
 	for i := range l.connected {
 		l.connected[i] = true

@@ -62,7 +62,7 @@ func newNode(w *World, idx int) *node {
 	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1), kv: NewKV()}
 	n.rand = w.seed.Stream(fmt.Sprintf("node/%d/timeouts", n.id))
 	n.kv.onApply = func(index raft.Index, c Command, r Response) { w.recordApply(n, index, c, r) }
-	n.store = memstore.New[Command, Response](n.id, n.kv)
+	n.store = &watchedStore{inner: memstore.New[Command, Response](n.id, n.kv), n: n}
 	return n
 }
 
@@ -103,6 +103,7 @@ func (n *node) start() {
 	}
 	n.raft = r
 	n.up = true
+	n.w.report(n.w.safety.watch.Started(r.Status()))
 	n.proposals = map[raft.ProposalID]*clientMsg{}
 	n.reads = map[raft.ReadID]*clientMsg{}
 }
@@ -111,6 +112,7 @@ func (n *node) crash() {
 	if !n.up {
 		return
 	}
+	n.w.report(n.w.safety.watch.Crashed(n.id))
 	n.up = false
 	n.raft = nil
 	n.proposals, n.reads = nil, nil
@@ -278,6 +280,7 @@ func (n *node) Send(m *raft.Message[Command]) {
 	if to < 0 || to >= len(n.w.nodes) {
 		return // a node outside this world
 	}
+	n.w.report(n.w.safety.watch.Sent(checker.OutgoingOf(m)))
 	n.w.stats.Messages++
 	n.sent++
 	now := n.w.kernel.Now()

@@ -114,7 +114,6 @@ func RunWith(cfg Config, seed sim.Seed, opts Options) (Result, error) {
 	}
 	w := newWorld(cfg, seed)
 	w.tracer = opts.Tracer
-	w.safety.watch = checker.NewWatch()
 	res := Result{Seed: seed}
 	res.Stop = w.runSafely()
 	w.finish(&res)

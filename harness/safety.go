@@ -6,7 +6,9 @@ import (
 )
 
 // safetyWatch feeds what the world sees to the invariant checker and counts
-// leader changes on the way.
+// leader changes on the way. Storage-level observations come through
+// watchedStore; node-level ones (status after each step, starts, crashes,
+// messages) through node.
 type safetyWatch struct {
 	watch *checker.Watch
 	// leaderTerm is the highest term in which a leader was seen.
@@ -15,11 +17,9 @@ type safetyWatch struct {
 
 // observe looks at a node after a step it took.
 func (s *safetyWatch) observe(w *World, n *node, st raft.Status) {
+	w.report(s.watch.Observe(st))
 	if st.Role != raft.Leader {
 		return
-	}
-	if v := s.watch.Leader(st.ID, st.Term); v != nil {
-		w.fail(violationFailure(v))
 	}
 	if st.Term > s.leaderTerm {
 		s.leaderTerm = st.Term
@@ -27,10 +27,9 @@ func (s *safetyWatch) observe(w *World, n *node, st raft.Status) {
 	}
 }
 
-// applied checks state machine safety for one applied command.
-func (s *safetyWatch) applied(w *World, n *node, index raft.Index, c Command) {
-	digest := uint64(c.Client)<<40 ^ c.Seq
-	if v := s.watch.Applied(n.id, index, digest); v != nil {
+// report makes a violation the run's failure.
+func (w *World) report(v *checker.Violation) {
+	if v != nil {
 		w.fail(violationFailure(v))
 	}
 }

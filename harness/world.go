@@ -100,6 +100,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		chaos:     true,
 	}
 	w.trace.KeepSteps(cfg.KeepStepHashes)
+	w.safety.watch = checker.NewWatch()
 	w.net = sim.NewNetwork(cfg.Nodes+cfg.Spares+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
 	for i := 0; i < cfg.Nodes+cfg.Spares; i++ {
 		w.nodes = append(w.nodes, newNode(w, i))
@@ -257,7 +258,6 @@ func (w *World) initialMembership() raft.Membership {
 // recordApply is called by every replica's state machine for every command
 // it applies.
 func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
-	w.safety.applied(w, n, index, c)
 	if c.Client < 0 && w.labApplied != nil {
 		w.labApplied(n, index, c) // a lab command: no client, no history
 		return

@@ -1,0 +1,105 @@
+package harness
+
+import (
+	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
+)
+
+// watchedStore wraps a node's storage and reports every write the store
+// accepted to the invariant watch: the watch sees what storage holds, not
+// what the node believes, so a node that lies to itself is still caught.
+// A violation is the run's failure, never a storage error (the node must
+// not be able to react to it).
+type watchedStore struct {
+	inner raft.Storage[Command, Response]
+	n     *node
+	refs  []checker.EntryRef
+	enc   []byte
+}
+
+func (s *watchedStore) watch() *checker.Watch { return s.n.w.safety.watch }
+
+func (s *watchedStore) report(v *checker.Violation) { s.n.w.report(v) }
+
+func (s *watchedStore) ref(e *raft.Entry[Command]) checker.EntryRef {
+	return checker.RefOf(e, func(c Command) uint64 {
+		s.enc = CommandCodec{}.AppendEncode(s.enc[:0], c)
+		return checker.HashBytes(s.enc)
+	})
+}
+
+func (s *watchedStore) GetMembershipConfig() (raft.Membership, error) {
+	return s.inner.GetMembershipConfig()
+}
+func (s *watchedStore) GetInitialState() (raft.InitialState, error) { return s.inner.GetInitialState() }
+func (s *watchedStore) SaveHardState(hs raft.HardState) error {
+	err := s.inner.SaveHardState(hs)
+	if err == nil {
+		s.report(s.watch().SavedHardState(s.n.id, hs))
+	}
+	return err
+}
+func (s *watchedStore) GetLogEntries(a, b raft.Index) ([]raft.Entry[Command], error) {
+	return s.inner.GetLogEntries(a, b)
+}
+func (s *watchedStore) DeleteLogsFrom(start raft.Index, stop *raft.Index) error {
+	err := s.inner.DeleteLogsFrom(start, stop)
+	if err == nil {
+		s.report(s.watch().Deleted(s.n.id, start, stop))
+	}
+	return err
+}
+func (s *watchedStore) AppendEntryToLog(e *raft.Entry[Command]) error {
+	err := s.inner.AppendEntryToLog(e)
+	if err == nil {
+		s.report(s.watch().Appended(s.n.id, s.ref(e)))
+	}
+	return err
+}
+func (s *watchedStore) ReplicateToLog(es []raft.Entry[Command]) error {
+	err := s.inner.ReplicateToLog(es)
+	if err == nil {
+		s.refs = s.refs[:0]
+		for i := range es {
+			s.refs = append(s.refs, s.ref(&es[i]))
+		}
+		s.report(s.watch().Replicated(s.n.id, s.refs))
+	}
+	return err
+}
+func (s *watchedStore) ApplyEntryToStateMachine(e *raft.Entry[Command]) (Response, error) {
+	r, err := s.inner.ApplyEntryToStateMachine(e)
+	if err == nil {
+		s.report(s.watch().AppliedEntry(s.n.id, s.ref(e)))
+	}
+	return r, err
+}
+func (s *watchedStore) ReplicateToStateMachine(es []raft.Entry[Command]) error {
+	err := s.inner.ReplicateToStateMachine(es)
+	if err == nil {
+		for i := range es {
+			s.report(s.watch().AppliedEntry(s.n.id, s.ref(&es[i])))
+		}
+	}
+	return err
+}
+func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot, error) {
+	cs, err := s.inner.DoLogCompaction(through)
+	if err == nil {
+		s.report(s.watch().Compacted(s.n.id, through, raft.EntryID{Term: cs.Term, Index: cs.Index}))
+	}
+	return cs, err
+}
+func (s *watchedStore) CreateSnapshot() (string, raft.SnapshotHandle, error) {
+	return s.inner.CreateSnapshot()
+}
+func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.Term, deleteThrough *raft.Index, id string, snap raft.SnapshotHandle) error {
+	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, snap)
+	if err == nil {
+		s.report(s.watch().InstalledSnapshot(s.n.id, index, term, deleteThrough != nil))
+	}
+	return err
+}
+func (s *watchedStore) GetCurrentSnapshot() (*raft.CurrentSnapshot, error) {
+	return s.inner.GetCurrentSnapshot()
+}
