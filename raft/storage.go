@@ -63,18 +63,24 @@ type Storage[D, R any] interface {
 	AppendEntryToLog(e *Entry[D]) error
 
 	// ReplicateToLog writes a batch of entries a follower received, in
-	// order. Each entry's own index decides where it lands: an entry
-	// replaces whatever the log held at its index. The caller truncates a
-	// conflicting suffix first (DeleteLogsFrom), so the batch never leaves
-	// stale entries behind it. Durable when the method returns.
+	// order. Each entry's own index decides where it lands: an entry equal
+	// in term to the one at its index changes nothing (what follows it
+	// stays); an entry with a different term replaces that entry and
+	// drops everything after it (log matching), even if the caller did not
+	// truncate first. Durable when the method returns.
 	ReplicateToLog(entries []Entry[D]) error
 
 	// ApplyEntryToStateMachine applies one committed entry and returns the
 	// state machine's response. Unlike the seed, which passes only the data
 	// of normal entries, it takes the whole entry: blank and config-change
-	// entries then advance the last applied index in the store too, so a
-	// restart never re-applies or skips an entry. For those kinds the
-	// response is R's zero value.
+	// entries then advance the last applied index in the store too, so the
+	// store's last applied index always names exactly the state its
+	// machine holds. For those kinds the response is R's zero value.
+	//
+	// The applied index need not be durable when the call returns: after a
+	// crash a store may recover an earlier one (never below its snapshot),
+	// with the state machine rebuilt to exactly that index, and the node
+	// applies the rest again. It must never recover a later one.
 	ApplyEntryToStateMachine(e *Entry[D]) (R, error)
 
 	// ReplicateToStateMachine applies a batch of committed entries, in

@@ -1,0 +1,180 @@
+package storagetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/raftsim/raftsim/raft"
+)
+
+// TB is the part of *testing.T the kit and its factories use. *testing.T
+// and *rapid.T implement it, so one factory serves the conformance cases and
+// the property tests alike.
+type TB interface {
+	Helper()
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	FailNow()
+	Cleanup(func())
+}
+
+// Store is the storage the kit tests: a raft.Storage of the kit's command
+// and response types.
+type Store = raft.Storage[Cmd, Resp]
+
+// Factory makes the stores under test. The kit calls it from one goroutine.
+type Factory interface {
+	// New returns a pristine store of node id on a fresh medium, applying
+	// committed commands to sm (a fresh machine, see NewSM).
+	New(t TB, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store
+
+	// Reopen returns a new store object on old's medium, as the process
+	// would open it after a restart, applying to sm, a fresh machine the
+	// store must bring back to the state its medium holds. old is not used
+	// again (Reopen may close it); it may have crashed (see Crashable).
+	// Reopen returns nil when the medium cannot be reopened because it is
+	// the store's own memory (memstore): the suite then goes on with old
+	// and old's machine, and the restart cases check that nothing changed.
+	Reopen(t TB, old Store, sm raft.StateMachine[Cmd, Resp]) Store
+}
+
+// Memory is the Factory of a store whose memory is its medium, such as
+// memstore: New calls newStore, and Reopen returns nil.
+func Memory(newStore func(id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store) Factory {
+	return memoryFactory(newStore)
+}
+
+type memoryFactory func(id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store
+
+func (f memoryFactory) New(_ TB, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store {
+	return f(id, sm)
+}
+
+func (memoryFactory) Reopen(TB, Store, raft.StateMachine[Cmd, Resp]) Store { return nil }
+
+// Case is one conformance case: a named check of one rule of the
+// raft.Storage contract.
+type Case struct {
+	// Name is short and unique, "group-what": "entries-half-open".
+	Name string
+	// Doc states the rule the case checks, in the contract's terms.
+	Doc string
+	// Run checks the rule on stores made by f, failing t when it is broken.
+	Run func(t TB, f Factory)
+}
+
+// Cases returns every conformance case, in a fixed order, grouped by the
+// method they exercise.
+func Cases() []Case {
+	var cs []Case
+	for _, group := range [][]Case{
+		membershipCases(), initialStateCases(), hardStateCases(),
+		rangeCases(), deleteCases(), appendCases(), replicateCases(),
+		applyCases(), compactionCases(), snapshotCases(),
+	} {
+		cs = append(cs, group...)
+	}
+	return cs
+}
+
+// Run tests the stores f makes: every conformance case, the model-based
+// random test and, when f's stores are Crashable, crash consistency.
+func Run(t *testing.T, f Factory) {
+	t.Run("cases", func(t *testing.T) { RunCases(t, f) })
+	t.Run("model", func(t *testing.T) { RunModel(t, f) })
+	if crashable(t, f) {
+		t.Run("crash", func(t *testing.T) { RunCrash(t, f) })
+	}
+}
+
+// RunCases runs every conformance case as a subtest of t.
+func RunCases(t *testing.T, f Factory) {
+	for _, c := range Cases() {
+		t.Run(c.Name, func(t *testing.T) { c.Run(t, f) })
+	}
+}
+
+// Result is the outcome of one case run by Check.
+type Result struct {
+	Case string
+	// Failure is the case's first failure message; "" when it passed. A
+	// panic in the store fails the case with the panic's value.
+	Failure string
+}
+
+// Check runs every conformance case on f outside of a test, and reports
+// each case's outcome. It serves where no *testing.T exists (an Example,
+// a command) and where a failure is expected (a deliberately broken store).
+func Check(f Factory) []Result {
+	cs := Cases()
+	out := make([]Result, len(cs))
+	for k, c := range cs {
+		out[k] = Result{Case: c.Name, Failure: runRecorded(func(t TB) { c.Run(t, f) })}
+	}
+	return out
+}
+
+// runRecorded runs fn with a TB that records failures instead of reporting
+// them, and returns the first failure message, or "".
+func runRecorded(fn func(t TB)) (failure string) {
+	r := &recorder{}
+	defer func() {
+		r.runCleanups()
+		if p := recover(); p != nil && p != errFailNow {
+			failure = fmt.Sprintf("panic: %v", p)
+			return
+		}
+		failure = r.first
+	}()
+	fn(r)
+	return ""
+}
+
+// errFailNow is the panic FailNow unwinds a recorded case with.
+var errFailNow = errors.New("storagetest: FailNow")
+
+// recorder is a TB that keeps the first failure. FailNow panics with
+// errFailNow, which runRecorded recovers.
+type recorder struct {
+	first    string
+	failed   bool
+	cleanups []func()
+}
+
+func (r *recorder) Helper()             {}
+func (r *recorder) Logf(string, ...any) {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	if !r.failed {
+		r.first = fmt.Sprintf(format, args...)
+		if r.first == "" {
+			r.first = "failed"
+		}
+	}
+	r.failed = true
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	r.FailNow()
+}
+
+func (r *recorder) FailNow() {
+	r.failed = true
+	if r.first == "" {
+		r.first = "failed"
+	}
+	panic(errFailNow)
+}
+
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+// runCleanups runs the cleanups last-registered first, as testing does.
+func (r *recorder) runCleanups() {
+	for k := len(r.cleanups) - 1; k >= 0; k-- {
+		r.cleanups[k]()
+	}
+	r.cleanups = nil
+}
