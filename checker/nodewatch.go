@@ -92,6 +92,7 @@ func (w *Watch) recover(n *nodeState, st *raft.Status) *Violation {
 	n.hs, n.hsDurable = found, found
 	if w.cfg.LaggingDurability {
 		n.dlog.copyFrom(&n.log)
+		n.pendingBase += uint64(len(n.pending))
 		clear(n.pending)
 		n.pending = n.pending[:0]
 	}

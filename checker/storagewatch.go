@@ -295,8 +295,39 @@ func (w *Watch) Synced(id raft.NodeID) *Violation {
 	if !w.cfg.LaggingDurability {
 		return nil
 	}
-	for i := range n.pending {
-		op := &n.pending[i]
+	return w.promote(n, n.pendingBase+uint64(len(n.pending)))
+}
+
+// WriteMark names everything id's store has written so far: a later
+// SyncedThrough(id, mark) makes exactly those writes durable, and not the
+// ones written after the mark. A host whose device reports when each
+// write became durable uses the pair instead of Synced.
+func (w *Watch) WriteMark(id raft.NodeID) uint64 {
+	n := w.node(id)
+	if n == nil {
+		return 0
+	}
+	return n.pendingBase + uint64(len(n.pending))
+}
+
+// SyncedThrough reports that the writes before mark (from WriteMark) are
+// durable. Only meaningful with LaggingDurability.
+func (w *Watch) SyncedThrough(id raft.NodeID, mark uint64) *Violation {
+	n := w.node(id)
+	if n == nil {
+		return violate(InvalidObservation, nodes(id), 0, 0, "sync on node %v: IDs must lie in [1, %d]", id, maxNodeID)
+	}
+	if !w.cfg.LaggingDurability {
+		return nil
+	}
+	return w.promote(n, mark)
+}
+
+// promote makes the pending writes before mark durable, in order.
+func (w *Watch) promote(n *nodeState, mark uint64) *Violation {
+	k := 0
+	for k < len(n.pending) && n.pendingBase+uint64(k) < mark {
+		op := &n.pending[k]
 		if op.kind == opHardState {
 			n.hsDurable = op.hs
 			if v := n.noteVote(op.hs.CurrentTerm, op.hs.VotedFor); v != nil {
@@ -305,8 +336,11 @@ func (w *Watch) Synced(id raft.NodeID) *Violation {
 		} else {
 			n.dlog.apply(op)
 		}
+		k++
 	}
-	clear(n.pending)
-	n.pending = n.pending[:0]
+	rest := copy(n.pending, n.pending[k:])
+	clear(n.pending[rest:])
+	n.pending = n.pending[:rest]
+	n.pendingBase += uint64(k)
 	return nil
 }

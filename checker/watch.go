@@ -121,6 +121,9 @@ type nodeState struct {
 	dlog    logShadow
 	dur     *logShadow
 	pending []writeOp // written, not yet durable (lagging durability only)
+	// pendingBase is the write mark of pending[0]: how many writes left
+	// pending, made durable or dropped at a restart, before it.
+	pendingBase uint64
 
 	// applied is the store's last applied index; appliedAhead says some
 	// applied entries lay beyond the committed log when applied, to be
