@@ -1,0 +1,281 @@
+package simdisk
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+
+	"github.com/raftsim/raftsim/raft"
+)
+
+// A record in a segment's stream (see sector.go):
+//
+//	0  4  CRC-32C of bytes 4 .. end of body, big-endian
+//	4  4  body length, big-endian
+//	8  1  type
+//	9     body, integers as unsigned varints:
+//
+//	entry     term, index, kind (1 byte), then by kind: normal: the
+//	          codec's bytes to the end; config: membership; blank: nothing
+//	truncate  from: the log drops every entry from this index on
+//	pointer   index, term, last, snapshot file number, ID length and
+//	          bytes, membership: the log becomes a snapshot pointer at
+//	          index followed by the entries (index, last] it held
+//	applied   the last applied index, a lower bound after a crash
+//
+//	membership  count and IDs, then 1 byte: 0, or 1 and count and IDs of
+//	            the members after consensus
+//
+// An entry record lands as ReplicateToLog says an entry does: it replaces
+// whatever the log held at its index and drops everything after it. So
+// every record is self-contained about what it changes, and replaying the
+// stream from any segment on rebuilds the log (see recovery.go).
+const recordHeader = 9
+
+// maxRecordBody bounds a record's length, so a corrupt length is caught
+// before it allocates.
+const maxRecordBody = 1 << 28
+
+const (
+	recEntry    byte = 1
+	recTruncate byte = 2
+	recPointer  byte = 3
+	recApplied  byte = 4
+)
+
+// beginRecord appends a record header to be completed by endRecord, and
+// returns where the record starts.
+func beginRecord(b []byte, typ byte) ([]byte, int) {
+	start := len(b)
+	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0, typ)
+	return b, start
+}
+
+// endRecord fills in the length and checksum of the record at start.
+func endRecord(b []byte, start int) []byte {
+	binary.BigEndian.PutUint32(b[start+4:], uint32(len(b)-start-recordHeader))
+	binary.BigEndian.PutUint32(b[start:], crc32.Checksum(b[start+4:], castagnoli))
+	return b
+}
+
+// recordStatus is what parseRecord found.
+type recordStatus uint8
+
+const (
+	recordOK      recordStatus = iota
+	recordPartial              // the stream ends inside it: a torn tail
+	recordBad                  // complete but failing its checks: corruption
+)
+
+// parseRecord reads the record at off in stream.
+func parseRecord(stream []byte, off int) (typ byte, body []byte, n int, st recordStatus) {
+	rest := stream[off:]
+	if len(rest) < recordHeader {
+		return 0, nil, 0, recordPartial
+	}
+	size := binary.BigEndian.Uint32(rest[4:8])
+	if size > maxRecordBody {
+		return 0, nil, 0, recordBad
+	}
+	n = recordHeader + int(size)
+	if len(rest) < n {
+		return 0, nil, 0, recordPartial
+	}
+	if crc32.Checksum(rest[4:n], castagnoli) != binary.BigEndian.Uint32(rest[0:4]) {
+		return 0, nil, 0, recordBad
+	}
+	return rest[8], rest[recordHeader:n], n, recordOK
+}
+
+// appendEntryRecord appends the record of e, encoding its data with codec.
+func appendEntryRecord[D any](b []byte, e *raft.Entry[D], codec raft.Codec[D]) []byte {
+	b, start := beginRecord(b, recEntry)
+	b = binary.AppendUvarint(b, uint64(e.Term))
+	b = binary.AppendUvarint(b, uint64(e.Index))
+	b = append(b, byte(e.Kind))
+	switch e.Kind {
+	case raft.EntryNormal:
+		b = codec.AppendEncode(b, e.Data)
+	case raft.EntryConfigChange:
+		b = appendMembership(b, *e.Membership)
+	}
+	return endRecord(b, start)
+}
+
+func appendTruncateRecord(b []byte, from raft.Index) []byte {
+	b, start := beginRecord(b, recTruncate)
+	b = binary.AppendUvarint(b, uint64(from))
+	return endRecord(b, start)
+}
+
+func appendAppliedRecord(b []byte, applied raft.Index) []byte {
+	b, start := beginRecord(b, recApplied)
+	b = binary.AppendUvarint(b, uint64(applied))
+	return endRecord(b, start)
+}
+
+// pointerRec is a pointer record's content.
+type pointerRec struct {
+	index      raft.Index
+	term       raft.Term
+	last       raft.Index
+	file       uint64 // the snapshot file's number
+	id         string
+	membership raft.Membership
+}
+
+func appendPointerRecord(b []byte, p *pointerRec) []byte {
+	b, start := beginRecord(b, recPointer)
+	for _, v := range []uint64{uint64(p.index), uint64(p.term), uint64(p.last), p.file, uint64(len(p.id))} {
+		b = binary.AppendUvarint(b, v)
+	}
+	b = append(b, p.id...)
+	b = appendMembership(b, p.membership)
+	return endRecord(b, start)
+}
+
+func appendMembership(b []byte, m raft.Membership) []byte {
+	b = appendIDList(b, m.Members)
+	if !m.IsJoint() {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	return appendIDList(b, m.MembersAfterConsensus)
+}
+
+func appendIDList(b []byte, ids []raft.NodeID) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(id))
+	}
+	return b
+}
+
+// entryHead is an entry record's content but for a normal entry's data.
+type entryHead struct {
+	term       raft.Term
+	index      raft.Index
+	kind       raft.EntryKind
+	membership *raft.Membership
+	data       []byte // a normal entry's encoded command
+}
+
+// errMalformed is the reason a checksummed record still does not parse.
+var errMalformed = errors.New("malformed")
+
+// decodeEntryHead parses an entry record's body.
+func decodeEntryHead(body []byte) (entryHead, error) {
+	r := reader{b: body}
+	h := entryHead{term: raft.Term(r.uvarint()), index: raft.Index(r.uvarint()), kind: raft.EntryKind(r.byte())}
+	switch h.kind {
+	case raft.EntryNormal:
+		h.data = r.b
+		r.b = nil
+	case raft.EntryConfigChange:
+		m := r.membership()
+		h.membership = &m
+	case raft.EntryBlank:
+	default:
+		r.fail(fmt.Sprintf("entry kind %d", h.kind))
+	}
+	return h, r.done()
+}
+
+func decodePointer(body []byte) (pointerRec, error) {
+	r := reader{b: body}
+	p := pointerRec{index: raft.Index(r.uvarint()), term: raft.Term(r.uvarint()), last: raft.Index(r.uvarint()), file: r.uvarint()}
+	p.id = string(r.bytes(r.uvarint()))
+	p.membership = r.membership()
+	return p, r.done()
+}
+
+func decodeIndex(body []byte) (raft.Index, error) {
+	r := reader{b: body}
+	i := raft.Index(r.uvarint())
+	return i, r.done()
+}
+
+// reader parses a record body; the first failure sticks.
+type reader struct {
+	b   []byte
+	err string
+}
+
+func (r *reader) fail(why string) {
+	if r.err == "" {
+		r.err = why
+	}
+	r.b = nil
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail("truncated varint")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.fail("truncated")
+		return 0
+	}
+	c := r.b[0]
+	r.b = r.b[1:]
+	return c
+}
+
+func (r *reader) bytes(n uint64) []byte {
+	if n > uint64(len(r.b)) {
+		r.fail("truncated bytes")
+		return nil
+	}
+	out := r.b[:n]
+	r.b = r.b[n:]
+	return out
+}
+
+func (r *reader) ids() []raft.NodeID {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail("id count beyond the record")
+		return nil
+	}
+	ids := make([]raft.NodeID, n)
+	for k := range ids {
+		ids[k] = raft.NodeID(r.uvarint())
+	}
+	return ids
+}
+
+func (r *reader) membership() raft.Membership {
+	m := raft.Membership{Members: r.ids()}
+	switch r.byte() {
+	case 0:
+	case 1:
+		m.MembersAfterConsensus = r.ids()
+	default:
+		r.fail("bad joint flag")
+	}
+	if r.err == "" {
+		if err := m.Validate(); err != nil {
+			r.fail(err.Error())
+		}
+	}
+	return m
+}
+
+// done reports a failure, or bytes left over.
+func (r *reader) done() error {
+	if r.err == "" && len(r.b) != 0 {
+		r.fail(fmt.Sprintf("%d bytes left over", len(r.b)))
+	}
+	if r.err != "" {
+		return fmt.Errorf("%w: %s", errMalformed, r.err)
+	}
+	return nil
+}
