@@ -283,9 +283,21 @@ func (w *Watch) commitAdvanced(n *nodeState, st *raft.Status) *Violation {
 }
 
 // majorityHolds checks that a majority of members durably hold the entry.
+// The leader's own copy counts once written: with lagging durability, the
+// host holds everything the leader sends until its writes are durable, so
+// the commitment is visible to nobody before its own copy is durable, and
+// a crash before that erases the commitment along with the copy. (The
+// followers' copies count only when durable: their acknowledgements are
+// what the leader counted.)
 func (w *Watch) majorityHolds(leader *nodeState, term raft.Term, members []raft.NodeID, entry raft.EntryID, chain uint64) *Violation {
 	held := 0
 	for _, id := range members {
+		if id == leader.id {
+			if s, ok := leader.log.at(entry.Index); entry.Index < leader.log.base || ok && s.chain == chain {
+				held++
+			}
+			continue
+		}
 		if w.durablyHolds(id, entry.Index, chain) {
 			held++
 		}

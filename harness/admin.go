@@ -91,6 +91,9 @@ func (w *World) adminStep(op adminOp) (done bool, why string) {
 	if leader == nil {
 		return false, "no leader"
 	}
+	if w.kernel.Now() < leader.busyUntil {
+		return false, "leader busy in a write" // its API waits, as a lock would
+	}
 	r := leader.raft
 	m, _ := r.Membership()
 	switch op.kind {

@@ -14,6 +14,7 @@ func ThroughputConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Network = sim.ReliableLink(sim.FixedDist(time.Millisecond))
 	cfg.Crashes = Crashes{}
+	cfg.Storage = StorageMemory // zero disk latency: the reference store
 	cfg.Workload = Workload{Clients: 16, Keys: 1000, Mix: Mix{Put: 1}, Timeout: time.Second}
 	cfg.Duration = time.Hour
 	cfg.StopAfterCommands = 100_000

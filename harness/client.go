@@ -64,13 +64,13 @@ type client struct {
 	op      checker.OpID
 	attempt uint32
 	target  int // the node it believes leads
-	// suspect is the node that last timed out on this client (-1: none).
-	// Until suspectUntil (one client timeout later), a "try the leader"
-	// hint naming it is not followed: a removed or cut off node can keep
-	// naming a leader that is long gone. The suspicion expires, because the
-	// suspect may well be the leader again.
-	suspect      int
-	suspectUntil sim.Time
+	// tried marks the nodes that failed the current command this round
+	// (said "not leader", or timed out). A hint toward a node already
+	// tried is not followed: a removed or cut-off node can keep naming a
+	// leader that is long gone, and two such nodes can point at each
+	// other forever. When every node was tried, the round starts over
+	// after a pause.
+	tried uint64
 	// seen is the last value the client read or wrote per key, for CAS.
 	seen map[string]string
 }
@@ -78,10 +78,9 @@ type client struct {
 func newClient(w *World, idx int) *client {
 	return &client{
 		w: w, idx: idx, endpoint: len(w.nodes) + idx,
-		rand:    w.seed.Stream("client/" + strconv.Itoa(idx)),
-		target:  idx % len(w.nodes),
-		suspect: -1,
-		seen:    map[string]string{},
+		rand:   w.seed.Stream("client/" + strconv.Itoa(idx)),
+		target: idx % len(w.nodes),
+		seen:   map[string]string{},
 	}
 }
 
@@ -146,24 +145,38 @@ func (c *client) receive(m *clientMsg) {
 		c.w.emit(TraceEvent{Kind: TraceReply, Node: m.from, Client: c.idx + 1,
 			Text: fmt.Sprintf("client %d: %v: %v", c.idx, c.cmd, m.describe())})
 	}
-	n := len(c.w.nodes)
 	switch m.status {
 	case statusOK:
-		c.suspect = -1
+		c.tried = 0
 		c.complete(m.out)
 	case statusNotLeader:
-		distrusted := int(m.leader)-1 == c.suspect && c.w.kernel.Now() < c.suspectUntil
-		if m.leader != raft.None && int(m.leader) <= n && !distrusted {
-			c.target = int(m.leader) - 1
-			c.retryAfter(0)
-		} else {
-			c.target = (c.target + 1) % n
-			c.retryAfter(noLeaderBackoff)
-		}
+		c.moveOn(m.leader)
 	case statusRetry:
-		c.target = (c.target + 1) % n
-		c.retryAfter(noLeaderBackoff)
+		c.moveOn(raft.None)
 	}
+}
+
+// moveOn marks the current target as tried and picks the next one: the
+// hinted leader if it was not tried yet, else the next untried node; when
+// all were tried, it pauses and starts a new round.
+func (c *client) moveOn(hint raft.NodeID) {
+	n := len(c.w.nodes)
+	c.tried |= 1 << uint(c.target)
+	if h := int(hint) - 1; hint != raft.None && h < n && c.tried&(1<<uint(h)) == 0 {
+		c.target = h
+		c.retryAfter(0)
+		return
+	}
+	for k := 1; k <= n; k++ {
+		if next := (c.target + k) % n; c.tried&(1<<uint(next)) == 0 {
+			c.target = next
+			c.retryAfter(0)
+			return
+		}
+	}
+	c.tried = 0
+	c.target = (c.target + 1) % n
+	c.retryAfter(noLeaderBackoff)
 }
 
 func (c *client) complete(out checker.Output) {
@@ -191,15 +204,12 @@ func (c *client) complete(out checker.Output) {
 	w.kernel.After(think, event{kind: evClientNext, target: int32(c.idx)})
 }
 
-// timeout gives up on the current attempt and tries the next node.
+// timeout gives up on the current attempt and tries another node.
 func (c *client) timeout(token uint32) {
 	if !c.busy || token != c.attempt {
 		return
 	}
-	c.suspect = c.target
-	c.suspectUntil = c.w.kernel.Now().Add(c.w.cfg.Workload.Timeout)
-	c.target = (c.target + 1) % len(c.w.nodes)
-	c.send()
+	c.moveOn(raft.None)
 }
 
 // abandon marks a command the client never learned the outcome of.

@@ -128,6 +128,11 @@ type Config struct {
 	Shape *faults.Shape `json:"shape,omitempty"`
 	// Workload is what the clients do.
 	Workload Workload `json:"workload"`
+	// Storage is what nodes persist through: the simulated disk (the
+	// default) or the in-memory reference store.
+	Storage StorageKind `json:"storage"`
+	// Disk is every node's simulated disk, with Storage "disk".
+	Disk DiskConfig `json:"disk"`
 	// Raft is the template of every node's Raft configuration (ID is set
 	// per node).
 	Raft raft.Config `json:"raft"`
@@ -164,6 +169,8 @@ func DefaultConfig() Config {
 			Mix:     Mix{Get: 40, Put: 30, Append: 20, CAS: 10},
 			Timeout: 500 * time.Millisecond, ThinkMax: 10 * time.Millisecond,
 		},
+		Storage:              StorageDisk,
+		Disk:                 DefaultDisk(),
 		Raft:                 rc,
 		MaxSteps:             50_000_000,
 		CheckLinearizability: true,
@@ -216,6 +223,17 @@ func (c Config) Validate() error {
 	}
 	if err := c.Network.Validate(); err != nil {
 		return fmt.Errorf("harness: config: network: %w", err)
+	}
+	if c.Storage > StorageDisk {
+		return bad("storage %d: unknown", c.Storage)
+	}
+	if c.Storage == StorageDisk {
+		if err := c.Disk.Device.Validate(); err != nil {
+			return fmt.Errorf("harness: config: disk.device: %w", err)
+		}
+		if err := c.Disk.CrashPolicy.Validate(); err != nil {
+			return fmt.Errorf("harness: config: disk.crashPolicy: %w", err)
+		}
 	}
 	if err := c.Plan.Validate(c.Nodes + c.Spares); err != nil {
 		return fmt.Errorf("harness: config: %w", err)

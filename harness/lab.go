@@ -1,8 +1,12 @@
 package harness
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
@@ -22,7 +26,8 @@ type Lab struct {
 	// applied[i][index] is the command node i+1 applied at index (0:
 	// none): the lab's view of each server's applied log.
 	applied [][]int
-	next    int // the next lab command's session number
+	next    int    // the next lab command's session number
+	padding string // LabConfig.Padding bytes
 }
 
 // LabConfig describes a lab world.
@@ -35,6 +40,10 @@ type LabConfig struct {
 	// never).
 	SnapshotThreshold uint64
 	Seed              sim.Seed
+	// Padding adds so many bytes to every lab command, as the lab's RPC
+	// byte-count test sends 5000-byte strings (0: none). The bytes ride in
+	// Input.Expected, which a put ignores.
+	Padding int
 }
 
 // labMaxTime bounds a lab's virtual time; tests run minutes at most.
@@ -42,12 +51,30 @@ const labMaxTime = 30 * time.Minute
 
 // NewLab boots a cluster of cfg.Nodes connected nodes.
 func NewLab(cfg LabConfig) (*Lab, error) {
+	if cfg.Padding < 0 {
+		return nil, fmt.Errorf("harness: lab: padding %d: must not be negative: %w", cfg.Padding, ErrConfig)
+	}
 	c := DefaultConfig()
 	c.Nodes = cfg.Nodes
 	c.Crashes = Crashes{}
 	c.Workload.Clients = 0
 	c.Duration = labMaxTime
 	c.Raft.SnapshotThreshold = cfg.SnapshotThreshold
+	// The lab's persister is in memory and synchronous; Start is a direct
+	// call into the node, which a node blocked in a disk write could not
+	// take.
+	c.Storage = StorageMemory
+	if b := os.Getenv("LAB_BUG_TMP"); b != "" {
+		if err := json.Unmarshal([]byte(`{"`+b+`":true}`), &c.Raft.Bugs); err != nil {
+			panic(err)
+		}
+	}
+	if os.Getenv("LAB_NOSNAP_TMP") != "" {
+		c.Raft.SnapshotThreshold = 0
+	}
+	if os.Getenv("LAB_HB_TMP") != "" {
+		c.Raft.HeartbeatInterval = 10 * time.Millisecond
+	}
 	c.Network = sim.ReliableLink(sim.UniformDist(0, 2*time.Millisecond))
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -57,6 +84,7 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 	for i := range l.connected {
 		l.connected[i] = true
 	}
+	l.padding = strings.Repeat("x", cfg.Padding)
 	w.labApplied = l.recordApplied
 	w.start()
 	l.SetUnreliable(cfg.Unreliable)
@@ -74,11 +102,12 @@ func (l *Lab) Err() error {
 // Now is the lab's virtual time.
 func (l *Lab) Now() sim.Time { return l.w.kernel.Now() }
 
-// Run advances virtual time by d, processing every event on the way. It
-// stops early if a checker failed.
+// Run advances virtual time by d, processing every event on the way. Once
+// a checker failed the world is frozen: events due are dropped unhandled,
+// but time still passes, so a test's loops that wait in virtual time end.
 func (l *Lab) Run(d time.Duration) {
 	end := l.w.kernel.Now().Add(d)
-	for l.w.failure == nil {
+	for {
 		at, ok := l.w.kernel.PeekTime()
 		if !ok || at > end {
 			break
@@ -86,6 +115,9 @@ func (l *Lab) Run(d time.Duration) {
 		e, ok, _ := l.w.kernel.Step()
 		if !ok {
 			break
+		}
+		if l.w.failure != nil {
+			continue
 		}
 		l.w.handle(e)
 		l.w.trace.EndStep()
@@ -159,7 +191,7 @@ func (l *Lab) Start(i int, cmd int) (raft.Index, raft.Term, bool) {
 	l.next++
 	// Each lab command is its own client session (a negative client), so
 	// the state machine applies every one of them.
-	c := Command{Client: -l.next, Seq: 1, Input: checker.Input{Kind: checker.OpPut, Key: "lab", Value: strconv.Itoa(cmd)}}
+	c := Command{Client: -l.next, Seq: 1, Input: checker.Input{Kind: checker.OpPut, Key: "lab", Value: strconv.Itoa(cmd), Expected: l.padding}}
 	if err := n.raft.Propose(c, raft.ProposalID(l.next)); err != nil {
 		return 0, st.Term, false
 	}
@@ -343,3 +375,15 @@ func (l *Lab) LogSize(i int) raft.Index {
 	st := l.Status(i)
 	return st.Last.Index - st.SnapshotIndex
 }
+
+// Additions for the ported lab tests (lab_*_test.go).
+
+// Rand is a random stream for a test's own choices (which node to crash,
+// which command to send), derived from the lab's seed and the name, so a
+// test's choices never shift the world's own streams.
+func (l *Lab) Rand(name string) *sim.Rand { return l.w.seed.Stream("lab/test/" + name) }
+
+// AppliedLog is node i's applied view: the lab command it applied at each
+// index, 0 where it applied none (a blank or membership entry, or an index
+// a snapshot carried it past). It is a copy.
+func (l *Lab) AppliedLog(i int) []int { return slices.Clone(l.applied[i-1]) }

@@ -8,13 +8,13 @@ import (
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
-	"github.com/raftsim/raftsim/storage/memstore"
+	"github.com/raftsim/raftsim/storage/simdisk"
 )
 
 // node hosts one Raft node in the world: it is the node's clock, transport
-// and event sink, and it serves client requests with it. The storage and
-// the state machine survive crashes; the raft.Node and everything volatile
-// do not.
+// and event sink, and it serves client requests with it. The storage (and
+// with it what the state machine can recover) survives crashes; the
+// raft.Node and everything volatile do not.
 type node struct {
 	w   *World
 	idx int // endpoint index in the network
@@ -24,6 +24,17 @@ type node struct {
 	store raft.Storage[Command, Response]
 	raft  *raft.Node[Command, Response]
 	up    bool
+	// incarnation counts crashes: a message held for durability departs
+	// only if the node has not crashed since it was sent.
+	incarnation uint32
+
+	// disk is the node's simulated disk (nil with memory storage);
+	// crashPolicy what a crash does to it; diskFaults whether faults were
+	// ever switched on; durQ when the writes so far become durable.
+	disk        *simdisk.Disk
+	crashPolicy simdisk.CrashPolicy
+	diskFaults  bool
+	durQ        []durMark
 	// clock is the node's local clock (skew, drift, jumps); skew is the
 	// offset plan steps gave it, which only grows (clocks never step back).
 	clock clock
@@ -35,6 +46,9 @@ type node struct {
 	paused   bool
 	backlog  []event
 	timerDue bool
+	// busyUntil is when the node's last write becomes durable; until then
+	// it is blocked in that write and events wait in backlog too.
+	busyUntil sim.Time
 	// rand draws the node's election timeouts; it is the node's entropy,
 	// not its state, so it carries over restarts.
 	rand *sim.Rand
@@ -59,10 +73,8 @@ type node struct {
 }
 
 func newNode(w *World, idx int) *node {
-	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1), kv: NewKV()}
+	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1)}
 	n.rand = w.seed.Stream(fmt.Sprintf("node/%d/timeouts", n.id))
-	n.kv.onApply = func(index raft.Index, c Command, r Response) { w.recordApply(n, index, c, r) }
-	n.store = &watchedStore{inner: memstore.New[Command, Response](n.id, n.kv), n: n}
 	return n
 }
 
@@ -92,13 +104,18 @@ func (n *node) initializeIfPristine() {
 	}
 }
 
-// start creates the raft.Node from storage.
+// start opens the storage and creates the raft.Node from it. A start that
+// fails on a faulty disk leaves the node down.
 func (n *node) start() {
+	if err := n.openStore(); err != nil {
+		n.storageStopped(err, "open")
+		return
+	}
 	cfg := n.w.cfg.Raft
 	cfg.ID = n.id
 	r, err := raft.NewNode(cfg, n.store, raft.Env[Command, Response]{Clock: n, Rand: n, Transport: n, Events: n})
 	if err != nil {
-		n.w.fail(Failure{Class: ClassStorage, Check: "start", Message: fmt.Sprintf("%v: start: %v", n.id, err)})
+		n.storageStopped(err, "start")
 		return
 	}
 	n.raft = r
@@ -112,13 +129,16 @@ func (n *node) crash() {
 	if !n.up {
 		return
 	}
+	n.syncUpTo(n.w.kernel.Now())
 	n.w.report(n.w.safety.watch.Crashed(n.id))
+	n.crashStorage()
+	n.incarnation++
 	n.up = false
 	n.raft = nil
 	n.proposals, n.reads = nil, nil
 	n.timerPending = false
 	n.timerToken++
-	n.paused, n.backlog, n.timerDue = false, nil, false
+	n.paused, n.backlog, n.timerDue, n.busyUntil = false, nil, false, 0
 	n.w.stats.Crashes++
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceCrash, Node: n.id, Text: "crash: volatile state lost"})
@@ -132,6 +152,7 @@ func (n *node) heal() {
 		n.restart()
 	}
 	n.resume()
+	n.healDisk()
 	if n.clock.drift != 0 {
 		n.clock.setDrift(n.w.kernel.Now(), 0)
 	}
@@ -148,8 +169,8 @@ func (n *node) pause() {
 	}
 }
 
-// resume replays what queued up during the pause, in arrival order, each
-// as its own step, then lets the (now overdue) timer fire.
+// resume ends a pause; what queued up is replayed unless the node is
+// still busy in a write (then its wake-up replays it).
 func (n *node) resume() {
 	if !n.paused {
 		return
@@ -158,11 +179,27 @@ func (n *node) resume() {
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceResume, Node: n.id, Text: fmt.Sprintf("resume with %d queued events", len(n.backlog))})
 	}
+	n.replay()
+}
+
+// wake ends a busy period: the write the node was blocked in is durable.
+func (n *node) wake(token uint32) {
+	if token == n.incarnation {
+		n.replay()
+	}
+}
+
+// replay hands a node that is neither paused nor busy what queued up, in
+// arrival order, each as its own step, then lets an overdue timer fire.
+func (n *node) replay() {
 	now := n.w.kernel.Now()
+	if n.paused || now < n.busyUntil {
+		return
+	}
 	for _, e := range n.backlog {
 		n.w.kernel.At(now, e)
 	}
-	n.backlog = nil
+	n.backlog = n.backlog[:0]
 	if n.timerDue {
 		n.timerDue = false
 		n.timerToken++
@@ -172,14 +209,16 @@ func (n *node) resume() {
 	}
 }
 
-// stalled queues an event that arrived while the node was paused.
+// stalled queues an event that arrives while the node is paused, or busy:
+// a node whose storage write is not durable yet is blocked in it, as a
+// real process is in fsync, and handles nothing else until it returns.
 func (n *node) stalled(e event) bool {
-	if !n.paused {
+	if !n.paused && n.w.kernel.Now() >= n.busyUntil {
 		return false
 	}
 	const maxBacklog = 1 << 20 // a bound on memory; a run this long is a harness bug
 	if len(n.backlog) >= maxBacklog {
-		panic(fmt.Sprintf("harness: %v paused with %d events queued", n.id, len(n.backlog)))
+		panic(fmt.Sprintf("harness: %v stalled with %d events queued", n.id, len(n.backlog)))
 	}
 	n.backlog = append(n.backlog, e)
 	return true
@@ -204,18 +243,16 @@ func (n *node) restart() {
 	n.afterStep()
 }
 
-// check turns an error from the node into the run's failure. Storage
-// errors stop a node for good, which in this world is a bug: the
-// reference storage never fails on its own.
+// check handles an error from the node. A node that stopped on a storage
+// error is down (see storageStopped); any other error is a harness bug.
 func (n *node) check(err error, what string) {
-	if err == nil {
-		return
+	switch {
+	case err == nil:
+	case errors.Is(err, raft.ErrStopped):
+		n.storageStopped(err, what)
+	default:
+		n.w.fail(Failure{Class: ClassHarness, Check: what, Message: fmt.Sprintf("%v: %s: %v", n.id, what, err)})
 	}
-	class := ClassStorage
-	if !errors.Is(err, raft.ErrStopped) {
-		class = ClassHarness
-	}
-	n.w.fail(Failure{Class: class, Check: what, Message: fmt.Sprintf("%v: %s: %v", n.id, what, err)})
 }
 
 func (n *node) deliver(e event) {
@@ -236,7 +273,7 @@ func (n *node) timer(token uint32) {
 		return
 	}
 	n.timerPending = false
-	if n.paused {
+	if n.paused || n.w.kernel.Now() < n.busyUntil {
 		n.timerDue = true
 		return
 	}
@@ -261,10 +298,13 @@ func (n *node) afterStep() {
 				Text: fmt.Sprintf("%v term %d commit %d last %v", st.Role, st.Term, st.Commit, st.Last)})
 		}
 	}
-	d := n.clock.global(n.raft.Deadline())
-	if now := n.w.kernel.Now(); d < now {
-		d = now
+	now := n.w.kernel.Now()
+	if at := n.durableAt(); at > n.busyUntil && at > now {
+		// The step wrote: the node is blocked until the write is durable.
+		n.busyUntil = at
+		n.w.kernel.At(at, event{kind: evWake, target: int32(n.idx), token: n.incarnation})
 	}
+	d := max(n.clock.global(n.raft.Deadline()), now)
 	if n.timerPending && n.timerAt <= d {
 		return // the pending timer fires first and reschedules
 	}
@@ -274,19 +314,44 @@ func (n *node) afterStep() {
 	n.w.kernel.At(d, event{kind: evTimer, target: int32(n.idx), token: n.timerToken})
 }
 
-// Send routes a Raft message through the network (raft.Transport).
+// Send routes a Raft message through the network (raft.Transport). Durable
+// before visible: the message waits at the node until everything its
+// storage returned so far is durable, and a crash before then drops it.
 func (n *node) Send(m *raft.Message[Command]) {
 	to := int(m.To) - 1
 	if to < 0 || to >= len(n.w.nodes) {
 		return // a node outside this world
 	}
-	n.w.report(n.w.safety.watch.Sent(checker.OutgoingOf(m)))
 	n.w.stats.Messages++
 	n.sent++
+	if at := n.durableAt(); at > n.w.kernel.Now() {
+		n.w.kernel.At(at, event{kind: evDepart, target: int32(n.idx), token: n.incarnation, msg: m})
+		return
+	}
+	n.depart(m)
+}
+
+// departHeld lets a held message or reply leave, unless the node crashed
+// since it was sent (then it never left).
+func (n *node) departHeld(e event) {
+	if e.token != n.incarnation || n.stalled(e) {
+		return
+	}
+	if e.msg != nil {
+		n.depart(e.msg)
+	} else {
+		n.departReply(e.cmsg)
+	}
+}
+
+// depart puts a message on the network now.
+func (n *node) depart(m *raft.Message[Command]) {
 	now := n.w.kernel.Now()
-	fate := n.w.net.Route(now, n.idx, to, m.Size(CommandCodec{}.Size))
+	n.syncUpTo(now)
+	n.w.report(n.w.safety.watch.Sent(checker.OutgoingOf(m)))
+	fate := n.w.net.Route(now, n.idx, int(m.To)-1, m.Size(CommandCodec{}.Size))
 	for i := 0; i < fate.Copies; i++ {
-		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(to), sent: now, msg: m})
+		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(m.To) - 1, sent: now, msg: m})
 	}
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceSend, Node: n.id, Peer: m.To, Text: m.String() + fateNote(fate)})
@@ -394,7 +459,16 @@ func (n *node) replyNotLeader(req *clientMsg, leader raft.NodeID) {
 	n.sendToClient(&clientMsg{reply: true, from: n.id, client: req.client, seq: req.seq, attempt: req.attempt, status: statusNotLeader, leader: leader})
 }
 
+// sendToClient answers a client, once what the answer reports is durable.
 func (n *node) sendToClient(m *clientMsg) {
+	if at := n.durableAt(); at > n.w.kernel.Now() {
+		n.w.kernel.At(at, event{kind: evDepart, target: int32(n.idx), token: n.incarnation, cmsg: m})
+		return
+	}
+	n.departReply(m)
+}
+
+func (n *node) departReply(m *clientMsg) {
 	to := len(n.w.nodes) + m.client
 	now := n.w.kernel.Now()
 	fate := n.w.net.Route(now, n.idx, to, clientMsgSize)

@@ -277,7 +277,18 @@ func (w *World) executeNode(i int, s faults.Step) string {
 		}
 		return ""
 	case faults.DiskFaults, faults.DiskSlow, faults.DiskHeal:
-		return "no simulated disk in this world"
+		var notes string
+		for _, n := range w.targets(s.Node) {
+			switch s.Kind {
+			case faults.DiskFaults:
+				notes = n.setDiskFaults(s.Disk)
+			case faults.DiskSlow:
+				notes = n.setDiskLatency(s.Latency)
+			case faults.DiskHeal:
+				n.healDisk()
+			}
+		}
+		return notes
 	}
 	n := w.resolve(s.Node)
 	if n == nil {

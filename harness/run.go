@@ -69,6 +69,10 @@ type Stats struct {
 	// that found nothing to act on (no leader, a node already down).
 	Faults        map[string]int `json:"faults,omitempty"`
 	FaultsSkipped int            `json:"faultsSkipped"`
+	// StorageStops counts nodes that stopped on a storage error (a faulty
+	// disk), CorruptionsDetected those of them that found corrupt data.
+	StorageStops        int `json:"storageStops"`
+	CorruptionsDetected int `json:"corruptionsDetected"`
 	// RecoveryTime is how long the healed cluster took to converge in the
 	// liveness phase.
 	RecoveryTime time.Duration `json:"recoveryTime"`

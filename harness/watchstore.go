@@ -36,6 +36,7 @@ func (s *watchedStore) SaveHardState(hs raft.HardState) error {
 	err := s.inner.SaveHardState(hs)
 	if err == nil {
 		s.report(s.watch().SavedHardState(s.n.id, hs))
+		s.n.wrote()
 	}
 	return err
 }
@@ -46,6 +47,7 @@ func (s *watchedStore) DeleteLogsFrom(start raft.Index, stop *raft.Index) error 
 	err := s.inner.DeleteLogsFrom(start, stop)
 	if err == nil {
 		s.report(s.watch().Deleted(s.n.id, start, stop))
+		s.n.wrote()
 	}
 	return err
 }
@@ -53,6 +55,7 @@ func (s *watchedStore) AppendEntryToLog(e *raft.Entry[Command]) error {
 	err := s.inner.AppendEntryToLog(e)
 	if err == nil {
 		s.report(s.watch().Appended(s.n.id, s.ref(e)))
+		s.n.wrote()
 	}
 	return err
 }
@@ -64,6 +67,7 @@ func (s *watchedStore) ReplicateToLog(es []raft.Entry[Command]) error {
 			s.refs = append(s.refs, s.ref(&es[i]))
 		}
 		s.report(s.watch().Replicated(s.n.id, s.refs))
+		s.n.wrote()
 	}
 	return err
 }
@@ -71,6 +75,7 @@ func (s *watchedStore) ApplyEntryToStateMachine(e *raft.Entry[Command]) (Respons
 	r, err := s.inner.ApplyEntryToStateMachine(e)
 	if err == nil {
 		s.report(s.watch().AppliedEntry(s.n.id, s.ref(e)))
+		s.n.wrote()
 	}
 	return r, err
 }
@@ -80,6 +85,7 @@ func (s *watchedStore) ReplicateToStateMachine(es []raft.Entry[Command]) error {
 		for i := range es {
 			s.report(s.watch().AppliedEntry(s.n.id, s.ref(&es[i])))
 		}
+		s.n.wrote()
 	}
 	return err
 }
@@ -87,6 +93,7 @@ func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot
 	cs, err := s.inner.DoLogCompaction(through)
 	if err == nil {
 		s.report(s.watch().Compacted(s.n.id, through, raft.EntryID{Term: cs.Term, Index: cs.Index}))
+		s.n.wrote()
 	}
 	return cs, err
 }
@@ -97,6 +104,7 @@ func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.
 	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, snap)
 	if err == nil {
 		s.report(s.watch().InstalledSnapshot(s.n.id, index, term, deleteThrough != nil))
+		s.n.wrote()
 	}
 	return err
 }

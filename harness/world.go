@@ -28,6 +28,8 @@ const (
 	evFault                           // apply plan step token
 	evFlap                            // toggle flapping partition token
 	evResume                          // a paused node resumes (a pause's For ran out)
+	evDepart                          // a message held for durability leaves its node
+	evWake                            // a node's write became durable: it handles what queued up
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -100,7 +102,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		chaos:     true,
 	}
 	w.trace.KeepSteps(cfg.KeepStepHashes)
-	w.safety.watch = checker.NewWatch()
+	w.safety.watch = checker.NewWatchConfig(checker.WatchConfig{LaggingDurability: cfg.Storage == StorageDisk})
 	w.net = sim.NewNetwork(cfg.Nodes+cfg.Spares+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
 	for i := 0; i < cfg.Nodes+cfg.Spares; i++ {
 		w.nodes = append(w.nodes, newNode(w, i))
@@ -169,6 +171,10 @@ func (w *World) handle(e event) {
 		if w.chaos {
 			w.nodes[e.target].resume()
 		}
+	case evDepart:
+		w.nodes[e.target].departHeld(e)
+	case evWake:
+		w.nodes[e.target].wake(e.token)
 	case evFault:
 		w.applyStep(int(e.token))
 	case evFlap:

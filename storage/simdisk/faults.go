@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/raftsim/raftsim/sim"
 )
 
 // sectorFault is what the overlay shows instead of a sector's pristine
@@ -180,6 +182,18 @@ func (d *Disk) SetFaults(f Faults) error {
 		return err
 	}
 	d.faults = f
+	return nil
+}
+
+// SetLatency changes the operation latencies from now on (a disk that
+// turns slow, and back). Operations already served keep their times.
+func (d *Disk) SetLatency(read, write, sync sim.Dist) error {
+	c := d.cfg
+	c.ReadLatency, c.WriteLatency, c.SyncLatency = read, write, sync
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	d.cfg = c
 	return nil
 }
 
