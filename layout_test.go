@@ -28,7 +28,7 @@ var allowedImports = map[string][]string{
 	"storage/storagetest": {"raft", "sim", "storage/memstore", "storage/simdisk"},
 	"checker":             {"raft", "sim"},
 	"harness":             {"raft", "sim", "faults", "checker", "storage/memstore", "storage/simdisk"},
-	"scenarios":           {"harness", "faults", "sim", "raft"},
+	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"cmd/raftsim":         {"*"},
 }
 

@@ -1,9 +1,7 @@
 package harness
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,17 +62,6 @@ func NewLab(cfg LabConfig) (*Lab, error) {
 	// call into the node, which a node blocked in a disk write could not
 	// take.
 	c.Storage = StorageMemory
-	if b := os.Getenv("LAB_BUG_TMP"); b != "" {
-		if err := json.Unmarshal([]byte(`{"`+b+`":true}`), &c.Raft.Bugs); err != nil {
-			panic(err)
-		}
-	}
-	if os.Getenv("LAB_NOSNAP_TMP") != "" {
-		c.Raft.SnapshotThreshold = 0
-	}
-	if os.Getenv("LAB_HB_TMP") != "" {
-		c.Raft.HeartbeatInterval = 10 * time.Millisecond
-	}
 	c.Network = sim.ReliableLink(sim.UniformDist(0, 2*time.Millisecond))
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -115,13 +115,6 @@ func TestLabPersist3(t *testing.T) {
 	one(t, l, 104, servers, true)
 }
 
-// crash is the lab's crash1: the server is cut off and crashes; the
-// lab's start1 (restart) then leaves it cut off until Connect.
-func crash(l *Lab, i int) {
-	l.Disconnect(i)
-	l.Crash(i)
-}
-
 // figure8 is the loop of both Figure 8 tests: each round offers a command
 // to every server, waits a few milliseconds (now and then up to half an
 // election timeout), and takes the leader away; unreliable, the leader
@@ -392,19 +385,19 @@ func (c *churnClient) act(l *Lab, servers int) error {
 		}
 		c.check = 0
 	}
+	if c.check == len(churnChecks) {
+		c.index, c.wake = 0, l.Now() // waited long enough: the next command
+		return nil
+	}
 	n, got, err := l.NCommitted(c.index)
 	if err != nil {
 		return err
 	}
-	if n > 0 || c.check == len(churnChecks) {
-		if n > 0 && got == c.cmd {
+	if n > 0 {
+		if got == c.cmd {
 			c.values = append(c.values, c.cmd)
 		}
-		c.index = 0
-		c.wake = l.Now()
-		if c.check == len(churnChecks) && n == 0 {
-			return nil
-		}
+		c.index, c.wake = 0, l.Now()
 		return nil
 	}
 	c.wake = l.Now().Add(churnChecks[c.check])

@@ -47,7 +47,6 @@ func newLabT(t *testing.T, cfg LabConfig) *Lab {
 	}
 	l, err := NewLab(cfg)
 	require.NoError(t, err)
-	tmpAttach(l) // TEMP
 	t.Cleanup(func() {
 		s := l.w.stats
 		t.Logf("seed %v: %v virtual, %d steps, %d messages, %d leader terms, %d crashes",
@@ -82,6 +81,13 @@ func restart(l *Lab, i int) {
 	l.Restart(i)
 }
 
+// crash is the lab's crash1: the server is cut off and crashes; the
+// lab's start1 (restart) then leaves it cut off until Connect.
+func crash(l *Lab, i int) {
+	l.Disconnect(i)
+	l.Crash(i)
+}
+
 // ring is the server k places after server i among n (1-based), the lab's
 // (i + k) % servers.
 func ring(i, k, n int) int { return (i-1+k)%n + 1 }
@@ -89,12 +95,3 @@ func ring(i, k, n int) int { return (i-1+k)%n + 1 }
 // value draws a command: any positive int, since 0 means "nothing" in the
 // lab's applied view.
 func value(r *sim.Rand) int { return 1 + r.Intn(1<<30) }
-
-// labTerms is every up node's term.
-func labTerms(l *Lab, servers int) []raft.Term {
-	terms := make([]raft.Term, servers)
-	for i := 1; i <= servers; i++ {
-		terms[i-1] = l.Status(i).Term
-	}
-	return terms
-}

@@ -114,9 +114,6 @@ func (w *World) pendingProgress() string {
 	if m, _ := leader.raft.Membership(); m.IsJoint() {
 		return fmt.Sprintf("membership change to %v still joint", m)
 	}
-	if len(w.admin.queue) > 0 {
-		return fmt.Sprintf("admin still running %v %v", w.admin.queue[0].kind, w.admin.queue[0].node)
-	}
 	digest := leader.kv.Digest()
 	for _, n := range members {
 		if msg := converged(n, st, digest); msg != "" {

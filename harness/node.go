@@ -75,6 +75,16 @@ type node struct {
 func newNode(w *World, idx int) *node {
 	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1)}
 	n.rand = w.seed.Stream(fmt.Sprintf("node/%d/timeouts", n.id))
+	if w.cfg.Storage == StorageDisk {
+		// The disk exists before the node boots: plan steps at 0s set
+		// its faults.
+		d, err := simdisk.NewDisk(w.cfg.Disk.Device, w.seed.Stream(fmt.Sprintf("disk/%d", n.id)), w.kernel)
+		if err != nil {
+			panic(fmt.Sprintf("harness: %v: disk: %v (the config was validated)", n.id, err))
+		}
+		n.disk = d
+		n.crashPolicy = w.cfg.Disk.CrashPolicy
+	}
 	return n
 }
 
@@ -148,11 +158,11 @@ func (n *node) crash() {
 // heal ends every fault on the node: it restarts if down, resumes if
 // paused, and its clock stops drifting (skew stays: an offset is harmless).
 func (n *node) heal() {
+	n.healDisk() // first: a restart must not meet the faults it is healed of
 	if !n.up {
 		n.restart()
 	}
 	n.resume()
-	n.healDisk()
 	if n.clock.drift != 0 {
 		n.clock.setDrift(n.w.kernel.Now(), 0)
 	}
@@ -344,10 +354,20 @@ func (n *node) departHeld(e event) {
 	}
 }
 
+// observeBeforeVisible shows the watch the node's state as something it
+// did becomes visible. A node can commit, say so, and stop in the same step
+// (a power cut in a later write): what it said must have been observed.
+func (n *node) observeBeforeVisible() {
+	if n.up && n.raft != nil {
+		n.w.safety.observe(n.w, n, n.raft.Status())
+	}
+}
+
 // depart puts a message on the network now.
 func (n *node) depart(m *raft.Message[Command]) {
 	now := n.w.kernel.Now()
 	n.syncUpTo(now)
+	n.observeBeforeVisible()
 	n.w.report(n.w.safety.watch.Sent(checker.OutgoingOf(m)))
 	fate := n.w.net.Route(now, n.idx, int(m.To)-1, m.Size(CommandCodec{}.Size))
 	for i := 0; i < fate.Copies; i++ {
@@ -469,6 +489,7 @@ func (n *node) sendToClient(m *clientMsg) {
 }
 
 func (n *node) departReply(m *clientMsg) {
+	n.observeBeforeVisible()
 	to := len(n.w.nodes) + m.client
 	now := n.w.kernel.Now()
 	fate := n.w.net.Route(now, n.idx, to, clientMsgSize)

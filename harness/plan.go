@@ -307,7 +307,9 @@ func (w *World) executeNode(i int, s faults.Step) string {
 		if !n.up {
 			return "already down"
 		}
-		n.crash()
+		if !n.cutPower() {
+			n.crash()
+		}
 		if s.For > 0 {
 			w.kernel.After(s.For, event{kind: evRestart, target: int32(n.idx)})
 		}

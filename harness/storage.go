@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
@@ -52,6 +53,44 @@ type DiskConfig struct {
 	// CrashPolicy is what a crash does to writes not yet durable, unless
 	// a disk-faults step names another.
 	CrashPolicy simdisk.CrashPolicy `json:"crashPolicy"`
+	// PowerCut makes crash steps cut the node's power at a persistence
+	// point: in the middle of one of its next few storage calls (the
+	// count drawn from the fault stream), or at once if it makes none
+	// within powerCutWait.
+	PowerCut bool `json:"powerCut,omitempty"`
+	// SkipSync is a deliberately broken store for tests: its syncs never
+	// reach the disk, so it acknowledges writes a crash then loses. The
+	// harness must catch it.
+	SkipSync bool `json:"skipSync,omitempty"`
+}
+
+// powerCutWait bounds how long an armed power cut waits for the node's
+// next storage call before the crash happens anyway.
+const powerCutWait = 50 * time.Millisecond
+
+// lyingDevice is a device whose syncs do nothing: the SkipSync bug.
+type lyingDevice struct{ simdisk.Device }
+
+func (lyingDevice) Sync(string) error { return nil }
+func (lyingDevice) SyncDir() error    { return nil }
+
+// cutPower arms a power cut on the node's disk (PowerCut crashes) and
+// reports whether it did.
+func (n *node) cutPower() bool {
+	if n.disk == nil || !n.w.cfg.Disk.PowerCut {
+		return false
+	}
+	n.disk.CutPowerAfter(int64(n.w.faultRand.Intn(8)))
+	n.w.kernel.After(powerCutWait, event{kind: evPowerCut, target: int32(n.idx), token: n.incarnation})
+	return true
+}
+
+// powerCutDue crashes a node whose armed power cut found no storage call
+// to interrupt.
+func (n *node) powerCutDue(token uint32) {
+	if token == n.incarnation && n.up && n.w.chaos {
+		n.crash()
+	}
 }
 
 // DefaultDisk is an SSD-like disk with no faults: 10-100µs operations,
@@ -80,16 +119,12 @@ func (n *node) openStore() error {
 		}
 		return nil
 	}
-	if n.disk == nil {
-		d, err := simdisk.NewDisk(n.w.cfg.Disk.Device, n.w.seed.Stream(fmt.Sprintf("disk/%d", n.id)), n.w.kernel)
-		if err != nil {
-			return err
-		}
-		n.disk = d
-		n.crashPolicy = n.w.cfg.Disk.CrashPolicy
-	}
 	n.setKV()
-	s, err := simdisk.Open(n.disk, n.id, n.kv, CommandCodec{}, simdisk.Options{})
+	var dev simdisk.Device = n.disk
+	if n.w.cfg.Disk.SkipSync {
+		dev = lyingDevice{n.disk}
+	}
+	s, err := simdisk.Open(dev, n.id, n.kv, CommandCodec{}, simdisk.Options{})
 	if err != nil {
 		return err
 	}
@@ -206,6 +241,7 @@ func (n *node) healDisk() {
 	if n.disk == nil {
 		return
 	}
+	n.disk.CutPowerAfter(-1) // an armed power cut is a chaos-phase fault
 	if err := n.disk.SetFaults(simdisk.NoFaults()); err != nil {
 		panic(fmt.Sprintf("harness: %v: disk heal: %v", n.id, err))
 	}
@@ -218,6 +254,10 @@ func (n *node) healDisk() {
 // and a later restart or the liveness phase may bring it back. Anywhere
 // else it is a bug, and the run's failure.
 func (n *node) storageStopped(err error, what string) {
+	if errors.Is(err, simdisk.ErrPowerCut) {
+		n.crash() // the power cut a crash step armed: this is the crash
+		return
+	}
 	if !n.faultyDisk() {
 		n.w.fail(Failure{Class: ClassStorage, Check: what, Message: fmt.Sprintf("%v: %s: %v", n.id, what, err)})
 		return

@@ -21,6 +21,23 @@ func (s *watchedStore) watch() *checker.Watch { return s.n.w.safety.watch }
 
 func (s *watchedStore) report(v *checker.Violation) { s.n.w.report(v) }
 
+// wrote records when a completed call's writes become durable; an
+// interrupted one never does (its node is crashing).
+func (s *watchedStore) wrote(err error) {
+	if err == nil {
+		s.n.wrote()
+	}
+}
+
+// landed reports whether a mutating call's writes may be on the storage:
+// it succeeded, or it failed on the simulated disk, where a failure can
+// come after some or all of the data reached the disk (a power cut in the
+// middle, a read-back that fails after the sync). The watch then knows the
+// write as written but not durable; the node stops at once (storage
+// errors are fail-stop), so that only matters for what its restart may
+// find. On the memory store a failure is a bug and changes nothing.
+func (s *watchedStore) landed(err error) bool { return err == nil || s.n.disk != nil }
+
 func (s *watchedStore) ref(e *raft.Entry[Command]) checker.EntryRef {
 	return checker.RefOf(e, func(c Command) uint64 {
 		s.enc = CommandCodec{}.AppendEncode(s.enc[:0], c)
@@ -34,9 +51,9 @@ func (s *watchedStore) GetMembershipConfig() (raft.Membership, error) {
 func (s *watchedStore) GetInitialState() (raft.InitialState, error) { return s.inner.GetInitialState() }
 func (s *watchedStore) SaveHardState(hs raft.HardState) error {
 	err := s.inner.SaveHardState(hs)
-	if err == nil {
+	if s.landed(err) {
 		s.report(s.watch().SavedHardState(s.n.id, hs))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }
@@ -45,29 +62,29 @@ func (s *watchedStore) GetLogEntries(a, b raft.Index) ([]raft.Entry[Command], er
 }
 func (s *watchedStore) DeleteLogsFrom(start raft.Index, stop *raft.Index) error {
 	err := s.inner.DeleteLogsFrom(start, stop)
-	if err == nil {
+	if s.landed(err) {
 		s.report(s.watch().Deleted(s.n.id, start, stop))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }
 func (s *watchedStore) AppendEntryToLog(e *raft.Entry[Command]) error {
 	err := s.inner.AppendEntryToLog(e)
-	if err == nil {
+	if s.landed(err) {
 		s.report(s.watch().Appended(s.n.id, s.ref(e)))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }
 func (s *watchedStore) ReplicateToLog(es []raft.Entry[Command]) error {
 	err := s.inner.ReplicateToLog(es)
-	if err == nil {
+	if s.landed(err) {
 		s.refs = s.refs[:0]
 		for i := range es {
 			s.refs = append(s.refs, s.ref(&es[i]))
 		}
 		s.report(s.watch().Replicated(s.n.id, s.refs))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }
@@ -75,17 +92,17 @@ func (s *watchedStore) ApplyEntryToStateMachine(e *raft.Entry[Command]) (Respons
 	r, err := s.inner.ApplyEntryToStateMachine(e)
 	if err == nil {
 		s.report(s.watch().AppliedEntry(s.n.id, s.ref(e)))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return r, err
 }
 func (s *watchedStore) ReplicateToStateMachine(es []raft.Entry[Command]) error {
 	err := s.inner.ReplicateToStateMachine(es)
-	if err == nil {
+	if s.landed(err) {
 		for i := range es {
 			s.report(s.watch().AppliedEntry(s.n.id, s.ref(&es[i])))
 		}
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }
@@ -93,7 +110,7 @@ func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot
 	cs, err := s.inner.DoLogCompaction(through)
 	if err == nil {
 		s.report(s.watch().Compacted(s.n.id, through, raft.EntryID{Term: cs.Term, Index: cs.Index}))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return cs, err
 }
@@ -102,9 +119,9 @@ func (s *watchedStore) CreateSnapshot() (string, raft.SnapshotHandle, error) {
 }
 func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.Term, deleteThrough *raft.Index, id string, snap raft.SnapshotHandle) error {
 	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, snap)
-	if err == nil {
+	if s.landed(err) {
 		s.report(s.watch().InstalledSnapshot(s.n.id, index, term, deleteThrough != nil))
-		s.n.wrote()
+		s.wrote(err)
 	}
 	return err
 }

@@ -30,6 +30,7 @@ const (
 	evResume                          // a paused node resumes (a pause's For ran out)
 	evDepart                          // a message held for durability leaves its node
 	evWake                            // a node's write became durable: it handles what queued up
+	evPowerCut                        // an armed power cut found no storage call: crash now
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -175,6 +176,8 @@ func (w *World) handle(e event) {
 		w.nodes[e.target].departHeld(e)
 	case evWake:
 		w.nodes[e.target].wake(e.token)
+	case evPowerCut:
+		w.nodes[e.target].powerCutDue(e.token)
 	case evFault:
 		w.applyStep(int(e.token))
 	case evFlap:
@@ -245,9 +248,10 @@ func (w *World) endChaos() {
 		healed = append(healed, n)
 	}
 	w.applyCuts()
-	if len(w.admin.queue) > 1 {
-		w.admin.queue = w.admin.queue[:1] // a change in flight may finish; no new one starts
-	}
+	// The operator stops: a joint configuration already appended is
+	// finished by the leader itself, and no new change starts. (An add
+	// waiting for a node left faulty could never finish.)
+	w.admin.queue = nil
 	w.startLiveness(healed)
 }
 

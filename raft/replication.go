@@ -65,6 +65,12 @@ func (n *Node[D, R]) sendAppend(pr *progress, allowEmpty bool) bool {
 	case pr.state == replicate && len(pr.inflight) >= n.cfg.MaxInflightAppends:
 		return false
 	}
+	if pr.next < n.log.firstIndex() {
+		// The entries it needs are compacted away (even when the entry
+		// before them is index 0, whose term is known).
+		n.startSnapshot(pr)
+		return true
+	}
 	prev := pr.next - 1
 	prevTerm, err := n.log.term(prev)
 	if errors.Is(err, errCompacted) {

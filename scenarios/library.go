@@ -7,6 +7,7 @@ import (
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
+	"github.com/raftsim/raftsim/storage/simdisk"
 )
 
 // The library. Each scenario says in its Doc what it tests and why; most
@@ -21,6 +22,7 @@ func init() {
 		minorityMajority, bridge, crashRestartStorm, longPauses,
 		clockSkewLeaseReads, lossyNetwork, membershipChurn,
 		snapshotUnderPartition, figure8, longSoak, swarm,
+		slowDisk, diskFaults, crashPersistencePoints,
 	} {
 		register(s)
 	}
@@ -287,9 +289,7 @@ is printed first and saved with any failure.`,
 // swarmConfig draws a whole run from the seed: the shape, the plan, and
 // the Raft knobs the shape does not cover (snapshots, pipelining).
 func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
-	limits := faults.DefaultLimits()
-	limits.Off = append(limits.Off, faults.DiskFaults, faults.DiskSlow, faults.DiskHeal)
-	s := faults.DrawShape(seed.Stream("shape"), limits)
+	s := faults.DrawShape(seed.Stream("shape"), faults.DefaultLimits())
 	cfg := base(s.Nodes)
 	cfg.Duration = chaos
 	cfg.Budget = s.Budget
@@ -303,7 +303,85 @@ func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
 	cfg.Raft.SnapshotChunkSize = []int{64, 1024, 16384}[r.Intn(3)]
 	cfg.Raft.MaxInflightAppends = 1 + r.Intn(8)
 	cfg.Raft.MaxEntriesPerAppend = []int{1, 8, 64}[r.Intn(3)]
+	cfg.Disk.CrashPolicy = crashPolicy(s.Disk.Rates.CrashPolicy, cfg.Disk.CrashPolicy)
+	cfg.Disk.PowerCut = r.Intn(2) == 0
 	cfg.Plan = s.DrawPlan(seed.Stream("plan"), chaos)
 	cfg.Shape = &s
 	return cfg
+}
+
+// crashPolicy maps a shape's crash policy to the disk's, keeping def for
+// the default.
+func crashPolicy(p faults.CrashPolicy, def simdisk.CrashPolicy) simdisk.CrashPolicy {
+	switch p {
+	case faults.LoseUnsynced:
+		return simdisk.CrashLoseAll
+	case faults.KeepUnsynced:
+		return simdisk.CrashKeepSubset
+	case faults.TearUnsynced:
+		return simdisk.CrashTear
+	}
+	return def
+}
+
+var slowDisk = Scenario{
+	Name:    "slow-disk",
+	Summary: "disks turn slow (up to 200ms per operation) on some nodes, leader included",
+	Doc: `A slow disk makes a node slow in everything, because it is blocked in its
+writes: a slow follower must not hold back commitment while a fast majority
+exists, and a slow leader delays every commit and heartbeat, which can
+look like a dead leader to followers. fsync tails of tens or hundreds of
+milliseconds are common on shared cloud disks.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(5)
+		cfg.Workload.Timeout = time.Second
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Disk = faults.DiskShape{Every: 800 * ms, For: 1200 * ms,
+				Slow: sim.LongTailDist(5*ms, 40*ms, sim.OneIn(10), 100*ms, 200*ms)}
+		})
+	},
+}
+
+var diskFaults = Scenario{
+	Name:    "disk-faults",
+	Summary: "read and write errors, failed syncs, and bit rot on a minority of disks",
+	Doc: `Disks fail in ways a crash does not: an I/O error on a read, a sync that
+fails and takes the data it covered with it (as on Linux), a latent sector
+or a flipped bit in data already synced. The store must stop rather than
+return wrong data (a detected corruption is a clear error), and the
+cluster must go on with the rest. Damaging faults stay on a minority, the
+budget Raft survives; the liveness phase leaves damaged nodes out.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(5)
+		r := seed.Stream("disk-rates")
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Disk = faults.DiskShape{Every: time.Second, For: 1500 * ms, Damaged: 1 + r.Intn(2),
+				Rates: faults.DiskRates{
+					ReadError: sim.Ratio{Num: 1 + uint32(r.Intn(5)), Den: 1000}, WriteError: sim.Ratio{Num: 1 + uint32(r.Intn(5)), Den: 1000},
+					SyncFail: sim.Ratio{Num: 1 + uint32(r.Intn(5)), Den: 1000}, LatentSector: sim.Ratio{Num: 1, Den: 1000}, Corrupt: sim.Ratio{Num: 1, Den: 1000},
+				}}
+			s.Crash = faults.NodeFaultShape{Every: 2 * time.Second, For: 300 * ms, Leader: sim.Ratio{Num: 1, Den: 4}, Undo: sim.Never}
+		})
+	},
+}
+
+var crashPersistencePoints = Scenario{
+	Name:    "crash-persistence-points",
+	Summary: "power cuts in the middle of storage calls, under every crash policy",
+	Doc: `Crash consistency is decided at persistence points: a crash between the
+write of an entry and its sync, between the term and the vote, in the
+middle of a snapshot install. Here every crash cuts the power inside one
+of the node's next storage calls, and the disk keeps, drops or tears what
+was not yet durable per a crash policy drawn for the seed. A restart must
+find exactly a state that was acknowledged or a prefix of one.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(3)
+		cfg.Disk.PowerCut = true
+		policies := simdisk.CrashPolicies()
+		cfg.Disk.CrashPolicy = policies[seed.Stream("crash-policy").Intn(len(policies))]
+		cfg.Raft.SnapshotThreshold = 30
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Crash = faults.NodeFaultShape{Every: 200 * ms, For: 150 * ms, Leader: sim.Ratio{Num: 1, Den: 3}, Undo: sim.Never}
+		})
+	},
 }

@@ -100,10 +100,6 @@ func TestSwarmFiresEveryFaultKind(t *testing.T) {
 	}
 	var kinds []string
 	for _, k := range faults.Kinds() {
-		switch k {
-		case faults.DiskFaults, faults.DiskSlow, faults.DiskHeal:
-			continue // no simulated disk in these worlds yet
-		}
 		kinds = append(kinds, k.String())
 	}
 	sort.Strings(kinds)
