@@ -268,7 +268,10 @@ func (n *Node[D, R]) stepTerm(m *Message[D]) bool {
 func (n *Node[D, R]) answerStale(m *Message[D]) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
-		n.send(&Message[D]{Type: MsgAppResp, To: m.From, Index: m.Index, Reject: true})
+		// A rejection of index 0 is a term notice, never a real one
+		// (index 0 always matches): a leader elected meanwhile in this
+		// very term must not take it for a rejection of its own probe.
+		n.send(&Message[D]{Type: MsgAppResp, To: m.From, Reject: true})
 	case MsgPreVote:
 		n.send(&Message[D]{Type: MsgPreVoteResp, To: m.From, Reject: true})
 	case MsgVote:

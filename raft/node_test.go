@@ -316,3 +316,49 @@ func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
 	require.Positive(t, dups, "the test duplicated chunks")
 	assert.Equal(t, r.nodes[l].sm.applied, r.nodes[lagging].sm.applied, "the snapshot installed anyway")
 }
+
+// Regression (lab SnapshotInstallUnreliable, seeds 19 and 49): a node that
+// answered a stale append named the append's index, and a leader elected
+// meanwhile in the answer's term took it for a rejection of its own probe
+// and rewound to the start of its (compacted) log. The answer to a stale
+// message is now a term notice, index 0, which leaders ignore.
+func TestStaleAppendAnswerIsOnlyATermNotice(t *testing.T) {
+	r := newRig(t, 3, nil)
+	l := r.leader()
+	for i := 0; i < 5; i++ {
+		r.propose(fmt.Sprintf("c%d", i))
+	}
+	r.advance(100 * time.Millisecond)
+	var f raft.NodeID
+	for _, id := range r.ids {
+		if id != l {
+			f = id
+			break
+		}
+	}
+	term := r.nodes[l].node.Status().Term
+	var answer *raft.Message[string]
+	r.tamper = func(m *raft.Message[string]) {
+		if m.From == f && m.Type == raft.MsgAppResp {
+			answer = m
+		}
+	}
+	stale := &raft.Message[string]{Type: raft.MsgApp, From: l, To: f, Term: term - 1, Index: 4, LogTerm: term - 1}
+	require.NoError(t, r.nodes[f].node.Step(stale))
+	require.NotNil(t, answer)
+	assert.True(t, answer.Reject)
+	assert.Equal(t, raft.Index(0), answer.Index, "a term notice, not a rejection of index 4")
+	assert.Equal(t, term, answer.Term)
+
+	// The leader of that term ignores the notice: nothing rewinds.
+	r.queue, r.tamper = nil, nil
+	var rewound bool
+	r.tamper = func(m *raft.Message[string]) {
+		if m.Type == raft.MsgApp && m.From == l && m.To == f && m.Index < 6 {
+			rewound = true
+		}
+	}
+	require.NoError(t, r.nodes[l].node.Step(answer))
+	r.deliver()
+	assert.False(t, rewound, "the leader rewound its follower's progress on a term notice")
+}

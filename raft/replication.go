@@ -162,6 +162,8 @@ func (n *Node[D, R]) handleAppendAck(pr *progress, index Index) {
 // trips (§5.3, the optimization the paper sketches).
 func (n *Node[D, R]) handleAppendReject(pr *progress, m *Message[D]) {
 	switch {
+	case m.Index == 0:
+		return // a term notice (see answerStale), not about our appends
 	case pr.state == replicate && m.Index <= pr.match:
 		return // stale: the follower matched beyond it since
 	case pr.state == probe && m.Index != pr.next-1:
