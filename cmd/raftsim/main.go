@@ -1,5 +1,10 @@
 // Command raftsim runs deterministic simulations of a Raft cluster under
 // faults and checks what clients saw. See `raftsim help`.
+//
+// The package is wiring: each command is a file (run.go, fuzz.go,
+// replay.go, check.go, merge.go, scenarios.go) that parses its flags into
+// an options struct, separately from running it, so that the parsing can be
+// fuzzed on its own.
 package main
 
 import (
@@ -25,6 +30,11 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run one seed of a scenario and check it", runCmd},
+		{"fuzz", "run a campaign of many seeds on all cores", fuzzCmd},
+		{"replay", "reproduce a failure file, with a trace and pictures", replayCmd},
+		{"check", "check a recorded history for linearizability", checkCmd},
+		{"merge", "combine the summaries of a sharded campaign", mergeCmd},
+		{"scenarios", "list the built-in scenarios", scenariosCmd},
 	}
 }
 
