@@ -71,6 +71,8 @@ type client struct {
 	// other forever. When every node was tried, the round starts over
 	// after a pause.
 	tried uint64
+	// scripted counts the script's commands issued (Workload.Script).
+	scripted int
 	// seen is the last value the client read or wrote per key, for CAS.
 	seen map[string]string
 }
@@ -91,7 +93,15 @@ func (c *client) next() {
 		return
 	}
 	c.seq++
-	c.cmd = Command{Client: c.idx, Seq: c.seq, Input: c.drawInput()}
+	in := c.drawInput()
+	if script := w.cfg.Workload.Script; script != nil {
+		if c.scripted >= len(script[c.idx]) {
+			return // the script is done
+		}
+		in = script[c.idx][c.scripted]
+		c.scripted++
+	}
+	c.cmd = Command{Client: c.idx, Seq: c.seq, Input: in}
 	c.op = w.rec.Invoke(c.idx, c.seq, c.cmd.Input, w.now())
 	c.busy = true
 	c.send()

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
@@ -81,6 +82,38 @@ type Workload struct {
 	ThinkMax time.Duration `json:"thinkMax"`
 	// ReadPath chooses how Gets are served.
 	ReadPath ReadPath `json:"readPath"`
+	// Script, when set, replaces the drawn commands: client i issues
+	// Script[i] in order and then stops. Shrinking materializes a run's
+	// commands into a script (ScriptFromHistory) to remove them one by
+	// one. Clients still make the draws they would have made, so a
+	// script of exactly the drawn commands replays the same run.
+	Script [][]checker.Input `json:"script,omitempty"`
+}
+
+// ScriptFromHistory returns the commands each of clients issued in a
+// history, in order: the workload of that run as data.
+func ScriptFromHistory(h checker.History, clients int) [][]checker.Input {
+	script := make([][]checker.Input, clients)
+	for _, op := range h.Ops {
+		if op.Client >= 0 && op.Client < clients {
+			script[op.Client] = append(script[op.Client], op.Input)
+		}
+	}
+	for i := range script {
+		if script[i] == nil {
+			script[i] = []checker.Input{}
+		}
+	}
+	return script
+}
+
+// Operations counts the commands a script holds.
+func (w Workload) Operations() int {
+	n := 0
+	for _, s := range w.Script {
+		n += len(s)
+	}
+	return n
 }
 
 // Crashes describes random crashes generatively: Materialize turns them
@@ -212,6 +245,8 @@ func (c Config) Validate() error {
 		return bad("workload.thinkMax %v: must not be negative", w.ThinkMax)
 	case w.ReadPath > ReadLocalUnsafe:
 		return bad("workload.readPath %d: unknown", w.ReadPath)
+	case w.Script != nil && len(w.Script) != w.Clients:
+		return bad("workload.script has %d clients' commands, workload.clients is %d", len(w.Script), w.Clients)
 	case c.Crashes.Interval < 0:
 		return bad("crashes.interval %v: must not be negative", c.Crashes.Interval)
 	case c.Crashes.Interval > 0 && (c.Crashes.DownMin <= 0 || c.Crashes.DownMax < c.Crashes.DownMin):

@@ -183,3 +183,26 @@ func TestTraceDoesNotChangeTheRun(t *testing.T) {
 		assert.Contains(t, l, "n2", "filtered to n2: %s", l)
 	}
 }
+
+// A script of exactly the commands a run drew replays the same run, and a
+// shorter script runs fewer commands.
+func TestScriptReplaysTheDrawnWorkload(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Duration = 2e9
+	drawn, err := Run(cfg, 11)
+	require.NoError(t, err)
+	scripted := cfg
+	scripted.Workload.Script = ScriptFromHistory(drawn.History, cfg.Workload.Clients)
+	require.Equal(t, len(drawn.History.Ops), scripted.Workload.Operations())
+	again, err := Run(scripted, 11)
+	require.NoError(t, err)
+	assert.Equal(t, drawn.TraceHash, again.TraceHash)
+
+	for i := range scripted.Workload.Script {
+		scripted.Workload.Script[i] = scripted.Workload.Script[i][:min(3, len(scripted.Workload.Script[i]))]
+	}
+	short, err := Run(scripted, 11)
+	require.NoError(t, err)
+	assert.Nil(t, short.Failure)
+	assert.LessOrEqual(t, short.Stats.OpsCompleted, 3*cfg.Workload.Clients)
+}

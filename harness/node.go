@@ -245,7 +245,8 @@ func (n *node) restart() {
 	n.w.stats.Restarts++
 	if n.w.tracing() {
 		st := n.raft.Status()
-		n.w.emit(TraceEvent{Kind: TraceRestart, Node: n.id, Text: fmt.Sprintf("restart: term %d vote %v applied %d last %v", st.Term, st.Vote, st.Applied, st.Last)})
+		n.w.emit(TraceEvent{Kind: TraceRestart, Node: n.id, Role: st.Role, Term: st.Term,
+			Text: fmt.Sprintf("restart: term %d vote %v applied %d last %v", st.Term, st.Vote, st.Applied, st.Last)})
 	}
 	// A node that crashed before the first leader wrote the membership
 	// into its log is pristine again.
@@ -374,7 +375,7 @@ func (n *node) depart(m *raft.Message[Command]) {
 		n.w.kernel.At(fate.At[i], event{kind: evDeliver, target: int32(m.To) - 1, sent: now, msg: m})
 	}
 	if n.w.tracing() {
-		n.w.emit(TraceEvent{Kind: TraceSend, Node: n.id, Peer: m.To, Text: m.String() + fateNote(fate)})
+		n.w.emit(TraceEvent{Kind: TraceSend, Node: n.id, Peer: m.To, Lost: fate.Copies == 0, Text: m.String() + fateNote(fate)})
 	}
 }
 

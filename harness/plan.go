@@ -106,8 +106,37 @@ func (w *World) applyStep(i int) {
 		if note != "" {
 			text += " (" + note + ")"
 		}
-		w.emit(TraceEvent{Kind: TraceFault, Text: text})
+		w.emit(TraceEvent{Kind: TraceFault, Text: text, Nodes: w.stepNodes(s), For: s.For})
 	}
+}
+
+// stepNodes lists the nodes a step acts on, for traces and timelines.
+func (w *World) stepNodes(s faults.Step) []raft.NodeID {
+	var ids []raft.NodeID
+	add := func(id int) {
+		if id >= 1 && id <= len(w.nodes) && !slices.Contains(ids, raft.NodeID(id)) {
+			ids = append(ids, raft.NodeID(id))
+		}
+	}
+	for _, g := range s.Groups {
+		for _, id := range g {
+			add(id)
+		}
+	}
+	for _, list := range [][]int{s.Nodes, s.From, s.To} {
+		for _, id := range list {
+			add(id)
+		}
+	}
+	if n := w.resolve(s.Node); n != nil {
+		add(int(n.id))
+	} else if s.Node == faults.AllNodes {
+		for i := range w.nodes {
+			add(i + 1)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // execute performs one step and returns "" or why it was skipped.

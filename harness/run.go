@@ -88,6 +88,8 @@ type Result struct {
 	TraceHash uint64 `json:"traceHash"`
 	// StepHashes is the hash after each step, when the config asked for it.
 	StepHashes []uint64 `json:"-"`
+	// Abandoned: Options.Stop ended the run early; it checked nothing.
+	Abandoned bool `json:"abandoned,omitempty"`
 	// History is what the clients saw (resolved for checking).
 	History         checker.History               `json:"-"`
 	Linearizability checker.LinearizabilityResult `json:"-"`
@@ -102,7 +104,15 @@ func (r *Result) Passed() bool { return r.Failure == nil }
 type Options struct {
 	// Tracer sees every event as it happens.
 	Tracer Tracer
+	// Stop, if set, is asked every few thousand steps; true abandons the
+	// run (Result.Abandoned), for a campaign that gives up on a seed. It
+	// is the caller's clock, not the world's: an abandoned run proves
+	// nothing and its trace hash means nothing.
+	Stop func() bool
 }
+
+// stopEvery is how many steps pass between asks of Options.Stop.
+const stopEvery = 4096
 
 // Run runs one world for a seed and checks it. A config error is returned
 // as an error; everything that goes wrong inside the world, a panic
@@ -118,6 +128,7 @@ func RunWith(cfg Config, seed sim.Seed, opts Options) (Result, error) {
 	}
 	w := newWorld(cfg, seed)
 	w.tracer = opts.Tracer
+	w.stop = opts.Stop
 	res := Result{Seed: seed}
 	res.Stop = w.runSafely()
 	w.finish(&res)
@@ -150,6 +161,12 @@ func panicCheck(r any) string {
 func (w *World) finish(res *Result) {
 	if w.failure == nil && w.kernel.Budget().MaxSteps > 0 && w.kernel.Steps() >= w.kernel.Budget().MaxSteps && !w.done {
 		w.fail(Failure{Class: ClassBudget, Check: "steps", Message: fmt.Sprintf("step budget %d exhausted at %v", w.cfg.MaxSteps, w.kernel.Now())})
+	}
+	if w.abandoned {
+		res.Abandoned = true
+		res.Stats = w.stats
+		res.Seed = w.seed
+		return
 	}
 	for _, c := range w.clients {
 		c.abandon()

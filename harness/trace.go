@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
@@ -51,9 +52,16 @@ type TraceEvent struct {
 	Client int
 	// Sent is when a delivered message left its sender.
 	Sent sim.Time
-	// Role and Term describe a node after a role change.
+	// Role and Term describe a node after a role change or a restart.
 	Role raft.Role
 	Term raft.Term
+	// Lost marks a send of which no copy will arrive (lost or cut off).
+	Lost bool
+	// Nodes are the nodes a fault acts on (for partitions, every node
+	// whose links it cuts), and For how long it lasts when the plan says
+	// (crash, pause, clog); partitions last until a heal.
+	Nodes []raft.NodeID
+	For   time.Duration
 	// Text is the compact description: the message, the fault, the reason.
 	Text string
 }

@@ -81,6 +81,9 @@ type World struct {
 	stats   Stats
 	// tracer, if set, sees every event (Options.Tracer).
 	tracer Tracer
+	// stop is Options.Stop; abandoned says it ended the run.
+	stop      func() bool
+	abandoned bool
 	// labApplied, in a Lab, sees every lab command a node applies.
 	labApplied func(n *node, index raft.Index, c Command)
 }
@@ -139,6 +142,10 @@ func (w *World) run() sim.StopReason {
 	return w.kernel.Run(func(e event) bool {
 		w.handle(e)
 		w.trace.EndStep()
+		if w.stop != nil && w.kernel.Steps()%stopEvery == 0 && w.stop() {
+			w.abandoned = true
+			return false
+		}
 		return !w.done && w.failure == nil
 	})
 }

@@ -151,7 +151,15 @@ func (r *runner) runOne(k uint64) outcome {
 		return o
 	}
 	done := make(chan outcome, 1) // buffered: a seed given up on never blocks
-	go func() { done <- r.plan.execute(o) }()
+	var giveUp atomic.Bool        // tells the world to stop: nobody waits for it
+	defer func() {
+		select {
+		case <-done:
+		default:
+			giveUp.Store(true)
+		}
+	}()
+	go func() { done <- r.plan.execute(o, giveUp.Load) }()
 	var timeout <-chan time.Time
 	if r.plan.seedTimeout > 0 {
 		t := time.NewTimer(r.plan.seedTimeout)
@@ -189,14 +197,14 @@ func (p *plan) prepare(o *outcome) (ok bool) {
 // execute runs one world. harness.Run turns a panic in the world into a
 // failure; a panic that escapes it anyway is caught here, so the campaign
 // goes on.
-func (p *plan) execute(o outcome) (out outcome) {
+func (p *plan) execute(o outcome, stop func() bool) (out outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			o.res = failed(o.seed, panicFailure("campaign", r))
 			out = o
 		}
 	}()
-	res, err := harness.Run(o.cfg, o.seed)
+	res, err := harness.RunWith(o.cfg, o.seed, harness.Options{Stop: stop})
 	if err != nil {
 		res = failed(o.seed, harness.Failure{Class: harness.ClassHarness, Check: "config",
 			Message: fmt.Sprintf("scenario %s built an invalid config: %v", o.scenario, err)})

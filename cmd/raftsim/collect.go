@@ -86,7 +86,7 @@ func (c *collector) writeFailure(path string, o outcome) error {
 	}
 	f := harness.NewFailureFile(o.scenario, o.cfg, o.res)
 	f.Expect = "fail"
-	return readable(path, harness.WriteFailureFile(path, f))
+	return harness.WriteFailureFile(path, f)
 }
 
 // reproduce is the `raftsim run` command line of a campaign seed.

@@ -100,5 +100,5 @@ func writeJUnitFile(path string, s *Summary) error {
 	if err != nil {
 		return err
 	}
-	return readable(path, harness.WriteFileAtomic(path, b))
+	return harness.WriteFileAtomic(path, b)
 }

@@ -126,17 +126,7 @@ func writePage(path string, render func(io.Writer) error) error {
 	if err := render(&buf); err != nil {
 		return err
 	}
-	return readable(path, harness.WriteFileAtomic(path, buf.Bytes()))
-}
-
-// readable makes a file written by harness.WriteFileAtomic (which creates
-// it 0600, as os.CreateTemp does) readable by others, like any report:
-// CI artifacts, a results volume shared between pods. It passes err on.
-func readable(path string, err error) error {
-	if err != nil {
-		return err
-	}
-	return os.Chmod(path, 0o644)
+	return harness.WriteFileAtomic(path, buf.Bytes())
 }
 
 // Colours of the history picture's annotation rows.

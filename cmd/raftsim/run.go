@@ -122,7 +122,7 @@ func writeRunFailure(o runOptions, res harness.Result) (string, error) {
 	path := filepath.Join(o.out, fmt.Sprintf("%s-seed-%v.json", o.scenario.Name, o.seed))
 	f := harness.NewFailureFile(o.scenario.Name, o.cfg, res)
 	f.Expect = "fail"
-	return path, readable(path, harness.WriteFailureFile(path, f))
+	return path, harness.WriteFailureFile(path, f)
 }
 
 // chooseSeed parses the seed flag, or draws a random seed (outside any

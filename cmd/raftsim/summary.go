@@ -267,7 +267,7 @@ func writeSummaryFile(path string, s *Summary) error {
 	if err != nil {
 		return err
 	}
-	return readable(path, harness.WriteFileAtomic(path, append(b, '\n')))
+	return harness.WriteFileAtomic(path, append(b, '\n'))
 }
 
 func readSummaryFile(path string) (*Summary, error) {

@@ -111,16 +111,29 @@ func (b *timelineBuilder) add(e *harness.TraceEvent) {
 		b.down[lane] = at
 	case harness.TraceRestart:
 		b.band(lane, &b.down[lane], at, "crash", "down: crashed, then restarted")
-		b.startSpan(lane, at, raft.Follower.String(), b.term[lane])
+		b.term[lane] = uint64(e.Term)
+		b.startSpan(lane, at, e.Role.String(), uint64(e.Term))
 	case harness.TracePause:
 		b.paused[lane] = at
 	case harness.TraceResume:
 		b.band(lane, &b.paused[lane], at, "pause", "paused: a stall; events queued")
 	case harness.TraceFault:
-		if lane >= len(b.open) {
-			lane = -1 // a node without a lane: drawn across all of them
+		end := at
+		if e.For > 0 {
+			end = at + int64(e.For)
 		}
-		b.t.Bands = append(b.t.Bands, checker.TimelineBand{Lane: lane, Start: at, End: at, Kind: "fault", Text: e.Text})
+		lanes := []int{-1} // no node named: drawn across all of them
+		if len(e.Nodes) > 0 {
+			lanes = lanes[:0]
+			for _, id := range e.Nodes {
+				if l := int(id) - 1; l >= 0 && l < len(b.open) {
+					lanes = append(lanes, l)
+				}
+			}
+		}
+		for _, l := range lanes {
+			b.t.Bands = append(b.t.Bands, checker.TimelineBand{Lane: l, Start: at, End: end, Kind: "fault", Text: e.Text})
+		}
 	case harness.TracePhase:
 		b.t.Marks = append(b.t.Marks, checker.TimelineMark{Lane: -1, At: at, Text: e.Text})
 	case harness.TraceFailure:
@@ -131,7 +144,7 @@ func (b *timelineBuilder) add(e *harness.TraceEvent) {
 				Sent: int64(e.Sent), Arrived: at, Kind: messageKind(e.Text), Text: clip(e.Text, maxTimelineText)})
 		}
 	case harness.TraceSend:
-		if lostMessage(e.Text) && b.filter.Keep(e) {
+		if e.Lost && b.filter.Keep(e) {
 			b.t.Messages = append(b.t.Messages, checker.TimelineMessage{From: lane, To: int(e.Peer) - 1,
 				Sent: at, Lost: true, Kind: messageKind(e.Text), Text: clip(e.Text, maxTimelineText)})
 		}
@@ -217,12 +230,6 @@ func messageKind(text string) string {
 		return "message"
 	}
 	return fields[1]
-}
-
-// lostMessage reports whether a send's text carries the network's note
-// that no copy will arrive (harness fateNote: " [lost]", " [partitioned]").
-func lostMessage(text string) bool {
-	return strings.HasSuffix(text, " [lost]") || strings.HasSuffix(text, " [partitioned]")
 }
 
 // clip shortens s to at most n bytes, on a rune boundary, marking the cut.

@@ -20,7 +20,7 @@ func sampleEvents() []harness.TraceEvent {
 		{Step: 1, Time: ms(10), Kind: harness.TraceRole, Node: 1, Role: raft.Candidate, Term: 1},
 		{Step: 2, Time: ms(12), Kind: harness.TraceDeliver, Node: 2, Peer: 1, Sent: ms(10), Text: "n1->n2 Vote t1 last 0/0"},
 		{Step: 3, Time: ms(15), Kind: harness.TraceRole, Node: 1, Role: raft.Leader, Term: 1},
-		{Step: 4, Time: ms(20), Kind: harness.TraceSend, Node: 1, Peer: 3, Text: "n1->n3 App t1 prev 1/1 commit 1 [lost]"},
+		{Step: 4, Time: ms(20), Kind: harness.TraceSend, Node: 1, Peer: 3, Lost: true, Text: "n1->n3 App t1 prev 1/1 commit 1 [lost]"},
 		{Step: 5, Time: ms(30), Kind: harness.TraceCrash, Node: 2},
 		{Step: 6, Time: ms(40), Kind: harness.TraceFault, Text: "partition {n1} {n2 n3}"},
 		{Step: 7, Time: ms(50), Kind: harness.TraceRestart, Node: 2},

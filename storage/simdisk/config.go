@@ -150,10 +150,11 @@ func (p CrashPolicy) Validate() error {
 // MarshalText encodes the policy by name.
 func (p CrashPolicy) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
-// UnmarshalText reads a name written by MarshalText.
+// UnmarshalText reads a name written by MarshalText, "unset" included:
+// every value round-trips, and Validate says whether it can be used.
 func (p *CrashPolicy) UnmarshalText(b []byte) error {
 	for k, name := range crashPolicyNames {
-		if k > 0 && name == string(b) {
+		if name == string(b) {
 			*p = CrashPolicy(k)
 			return nil
 		}

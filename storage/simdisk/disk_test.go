@@ -406,5 +406,8 @@ func TestCrashPolicyText(t *testing.T) {
 	var back []CrashPolicy
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, CrashPolicies(), back)
-	assert.Error(t, json.Unmarshal([]byte(`["unset"]`), &back))
+	// Every value round-trips, the unset one too; Validate refuses it.
+	require.NoError(t, json.Unmarshal([]byte(`["unset"]`), &back))
+	assert.ErrorIs(t, back[0].Validate(), ErrConfig)
+	assert.Error(t, json.Unmarshal([]byte(`["melt"]`), &back))
 }
