@@ -107,9 +107,9 @@ func (w *World) adminStep(op adminOp) (done bool, why string) {
 			return true, "no such node"
 		}
 		if !r.CaughtUp(op.node) {
-			return false, w.adminErr(r.AddNonVoter(op.node), "catching up")
+			return false, w.adminErr(leader, r.AddNonVoter(op.node), "catching up")
 		}
-		return false, w.adminErr(r.ChangeMembership(append(slices.Clone(m.Members), op.node)), "joint change appended")
+		return false, w.adminErr(leader, r.ChangeMembership(append(slices.Clone(m.Members), op.node)), "joint change appended")
 	case adminRemove:
 		if !m.IsJoint() && !slices.Contains(m.Members, op.node) {
 			return w.committed(leader), "waiting for the final configuration to commit"
@@ -118,7 +118,7 @@ func (w *World) adminStep(op adminOp) (done bool, why string) {
 		if len(rest) == 0 {
 			return true, "would remove the last member"
 		}
-		return false, w.adminErr(r.ChangeMembership(rest), "joint change appended")
+		return false, w.adminErr(leader, r.ChangeMembership(rest), "joint change appended")
 	}
 	panic(fmt.Sprintf("harness: unknown admin operation %d", op.kind))
 }
@@ -143,17 +143,21 @@ func (w *World) adminTransfer(leader *node, to raft.NodeID) (bool, string) {
 		return true, "already leader"
 	}
 	err := leader.raft.TransferLeadership(to)
-	return err == nil || !errors.Is(err, raft.ErrTransferring), w.adminErr(err, "transfer started")
+	return err == nil || !errors.Is(err, raft.ErrTransferring), w.adminErr(leader, err, "transfer started")
 }
 
-// adminErr describes the outcome of a request to the leader; a stopped
-// node is the only error that is the run's failure.
-func (w *World) adminErr(err error, ok string) string {
+// adminErr describes the outcome of a request to the leader. A leader
+// that stopped on a storage error is handled like any stopped node (a
+// power cut is its crash; elsewhere a failure).
+func (w *World) adminErr(leader *node, err error, ok string) string {
+	// The call was a step of the leader: what it changed is watched and
+	// its timer and durability wait follow, like after any other step.
+	defer leader.afterStep()
 	if err == nil {
 		return ok
 	}
 	if errors.Is(err, raft.ErrStopped) {
-		w.fail(Failure{Class: ClassStorage, Check: "admin", Message: err.Error()})
+		leader.check(err, "admin")
 	}
 	return err.Error()
 }

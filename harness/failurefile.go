@@ -253,9 +253,13 @@ func WriteFailureFile(path string, f FailureFile) error {
 }
 
 // WriteFileAtomic writes data to path so that readers see the old content
-// or the new, never a mix, even across a crash.
+// or the new, never a mix, even across a crash. It creates the directory
+// if needed.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
