@@ -7,22 +7,6 @@ import (
 	"github.com/raftsim/raftsim/sim"
 )
 
-// ThroughputConfig is the no-fault workload of docs/performance.md: three
-// nodes, 1ms one-way latency, no disk latency, 16 closed-loop clients
-// writing without pause, until 100,000 commands completed.
-func ThroughputConfig() Config {
-	cfg := DefaultConfig()
-	cfg.Network = sim.ReliableLink(sim.FixedDist(time.Millisecond))
-	cfg.Crashes = Crashes{}
-	cfg.Storage = StorageMemory // zero disk latency: the reference store
-	cfg.Workload = Workload{Clients: 16, Keys: 1000, Mix: Mix{Put: 1}, Timeout: time.Second}
-	cfg.Duration = time.Hour
-	cfg.StopAfterCommands = 100_000
-	cfg.MaxSteps = 100_000_000
-	cfg.CheckLinearizability = false
-	return cfg
-}
-
 func BenchmarkThroughput(b *testing.B) {
 	cfg := ThroughputConfig()
 	var steps, cmds uint64
