@@ -114,6 +114,19 @@ func TestLeaderCompleteness(t *testing.T) {
 		r := setup(t)
 		r.elect(2, 2, 3)
 	})
+	t.Run("a late leader of an old term lacks only later terms' entries", func(t *testing.T) {
+		// Found by a swarm campaign: vote answers delayed in the network
+		// can elect a candidate of a term the cluster has moved past.
+		r := setup(t)
+		r.elect(3, 2, 2, 3)
+		e4 := r.ent(4, 3)
+		r.lead(2, e4)
+		r.replicate(2, 3, r.ent(2, 1), r.ent(3, 1), e4)
+		r.commitTo(2, 4)
+		r.campaign(2, 1)
+		r.role[1] = raft.Leader
+		r.ok(r.observe(1)) // it holds 1/3, all that earlier terms committed
+	})
 	t.Run("leader without committed entries", func(t *testing.T) {
 		r := setup(t)
 		r.campaign(2, 3, 1)

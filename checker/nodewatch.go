@@ -212,9 +212,22 @@ func checkAgreement(n *nodeState, st *raft.Status) *Violation {
 }
 
 // leaderCompleteness checks a node first seen leading st.Term against the
-// committed log: one chain compare at the highest committed index.
+// committed log: one chain compare at the highest index committed in an
+// earlier term. Only those bind it (§5.4): a candidate of an old term that
+// wins late, on vote answers delayed in the network, leads a term the
+// cluster has already left, and legitimately lacks later terms' entries.
 func (w *Watch) leaderCompleteness(n *nodeState, st *raft.Status) *Violation {
-	c := w.commitIndex()
+	// Terms never decrease along the committed log: binary search.
+	lo, hi := raft.Index(0), w.commitIndex()
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if w.committedAt(mid).term < st.Term {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	c := lo
 	if c == 0 {
 		return nil
 	}
@@ -226,7 +239,7 @@ func (w *Watch) leaderCompleteness(n *nodeState, st *raft.Status) *Violation {
 		return nil // compacted past it: what it applied was checked against the committed log
 	}
 	return violate(LeaderCompleteness, nodes(n.id), st.Term, c,
-		"%v leads term %d without committed entry %v (its log ends at %v)", n.id, st.Term, w.Committed(), n.log.lastID())
+		"%v leads term %d without committed entry %d/%d (its log ends at %v)", n.id, st.Term, w.committedAt(c).term, c, n.log.lastID())
 }
 
 // commitAdvanced checks a node whose commit index moved. A leader's new
