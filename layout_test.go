@@ -29,6 +29,7 @@ var allowedImports = map[string][]string{
 	"checker":             {"raft", "sim"},
 	"harness":             {"raft", "sim", "faults", "checker", "storage/memstore", "storage/simdisk"},
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
+	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"cmd/raftsim":         {"*"},
 }
 

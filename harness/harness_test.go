@@ -192,7 +192,7 @@ func TestScriptReplaysTheDrawnWorkload(t *testing.T) {
 	drawn, err := Run(cfg, 11)
 	require.NoError(t, err)
 	scripted := cfg
-	scripted.Workload.Script = ScriptFromHistory(drawn.History, cfg.Workload.Clients)
+	scripted.Workload.Script = drawn.Script
 	require.Equal(t, len(drawn.History.Ops), scripted.Workload.Operations())
 	again, err := Run(scripted, 11)
 	require.NoError(t, err)

@@ -91,7 +91,11 @@ type Result struct {
 	// Abandoned: Options.Stop ended the run early; it checked nothing.
 	Abandoned bool `json:"abandoned,omitempty"`
 	// History is what the clients saw (resolved for checking).
-	History         checker.History               `json:"-"`
+	History checker.History `json:"-"`
+	// Script is the commands each client issued, in order, unresolved
+	// (reads never answered included): the run's workload as data, which
+	// Workload.Script replays exactly.
+	Script          [][]checker.Input             `json:"-"`
 	Linearizability checker.LinearizabilityResult `json:"-"`
 	Stop            sim.StopReason                `json:"-"`
 }
@@ -171,7 +175,9 @@ func (w *World) finish(res *Result) {
 	for _, c := range w.clients {
 		c.abandon()
 	}
-	h := w.rec.History().Resolve(w.firstApplied)
+	raw := w.rec.History()
+	res.Script = ScriptFromHistory(raw, len(w.clients))
+	h := raw.Resolve(w.firstApplied)
 	res.History = h
 	if w.failure == nil && w.cfg.CheckLinearizability {
 		lin := checker.CheckLinearizable(h, w.cfg.CheckTimeout)

@@ -1,0 +1,110 @@
+package shrink
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/scenarios"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// failure runs a scenario seed with a known bug switched on and returns
+// its failure file; the seeds are ones found to fail.
+func failure(t *testing.T, scenario, bug string, seed sim.Seed) harness.FailureFile {
+	t.Helper()
+	s, err := scenarios.Get(scenario)
+	require.NoError(t, err)
+	cfg := s.Config(seed, false)
+	cfg.Raft.Bugs, err = raft.ParseBugs(bug)
+	require.NoError(t, err)
+	res, err := harness.Run(cfg, seed)
+	require.NoError(t, err)
+	require.NotNil(t, res.Failure, "%s %s seed %d must fail", scenario, bug, seed)
+	return harness.NewFailureFile(scenario, cfg, res)
+}
+
+// cutAtLeast requires that a measure went down to at most a fifth.
+func cutAtLeast80(t *testing.T, what string, before, after int) {
+	t.Helper()
+	assert.LessOrEqual(t, 5*after, before, "%s: %d -> %d is less than an 80%% cut", what, before, after)
+}
+
+// TestShrinkBrokenCores: on failures of deliberately broken cores, the
+// shrinker cuts plan steps and client operations by at least 80%, and the
+// shrunk file still reproduces the same failure.
+func TestShrinkBrokenCores(t *testing.T) {
+	for _, c := range []struct {
+		scenario, bug string
+		seed          sim.Seed
+	}{
+		// Figure 8: commitment by counting replicas of an earlier term.
+		{"swarm", "commit-previous-term", 5},
+		// A vote granted without the up-to-date log check.
+		{"crash-restart-storm", "vote-without-log-check", 2},
+	} {
+		t.Run(c.bug, func(t *testing.T) {
+			f := failure(t, c.scenario, c.bug, c.seed)
+			var kept []Progress
+			res, err := Shrink(f, Options{MaxRuns: 1500, Progress: func(p Progress) { kept = append(kept, p) }})
+			require.NoError(t, err)
+			t.Log(res.Summary())
+			require.NotEmpty(t, kept, "progress is reported")
+			cutAtLeast80(t, "plan steps", res.Before.PlanSteps, res.After.PlanSteps)
+			cutAtLeast80(t, "operations", res.Before.Operations, res.After.Operations)
+			assert.Less(t, res.After.Steps, res.Before.Steps)
+
+			again, err := harness.Run(res.File.Config, res.File.Seed)
+			require.NoError(t, err)
+			require.NotNil(t, again.Failure, "the shrunk file reproduces")
+			assert.Equal(t, f.Failure.Signature(), again.Failure.Signature())
+			assert.Equal(t, res.File.TraceHash, harness.FormatHash(again.TraceHash))
+		})
+	}
+}
+
+// A shrink is deterministic: the same file and options give the same
+// result.
+func TestShrinkIsDeterministic(t *testing.T) {
+	f := failure(t, "figure-8", "vote-without-log-check", 3)
+	a, err := Shrink(f, Options{MaxRuns: 150})
+	require.NoError(t, err)
+	b, err := Shrink(f, Options{MaxRuns: 150})
+	require.NoError(t, err)
+	assert.Equal(t, a.File.TraceHash, b.File.TraceHash)
+	assert.Equal(t, a.After, b.After)
+	assert.Equal(t, a.Runs, b.Runs)
+}
+
+func TestShrinkRefusesAFailureThatDoesNotReproduce(t *testing.T) {
+	f := failure(t, "figure-8", "vote-without-log-check", 3)
+	f.Config.Raft.Bugs = raft.Bugs{} // the bug is fixed: nothing fails
+	_, err := Shrink(f, Options{MaxRuns: 10})
+	require.ErrorIs(t, err, ErrNotReproduced)
+}
+
+func TestShrinkStopsWhenAsked(t *testing.T) {
+	f := failure(t, "crash-restart-storm", "vote-without-log-check", 2)
+	calls := 0
+	res, err := Shrink(f, Options{Stop: func() bool { calls++; return calls > 5 }})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, res.Runs, 6)
+	assert.Equal(t, f.Failure.Signature(), res.File.Failure.Signature(), "what it has still fails the same way")
+}
+
+func TestDdminFindsTheMinimalSubset(t *testing.T) {
+	items := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	needs := func(s []int) bool {
+		has := map[int]bool{}
+		for _, x := range s {
+			has[x] = true
+		}
+		return has[3] && has[8] && has[11]
+	}
+	budget := 1000
+	got := ddmin(items, needs, func() bool { budget--; return budget > 0 })
+	assert.Equal(t, []int{3, 8, 11}, got)
+}
