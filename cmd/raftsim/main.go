@@ -32,6 +32,7 @@ func commands() []command {
 		{"run", "run one seed of a scenario and check it", runCmd},
 		{"fuzz", "run a campaign of many seeds on all cores", fuzzCmd},
 		{"replay", "reproduce a failure file, with a trace and pictures", replayCmd},
+		{"shrink", "minimize a failure file, keeping its failure", shrinkCmd},
 		{"check", "check a recorded history for linearizability", checkCmd},
 		{"merge", "combine the summaries of a sharded campaign", mergeCmd},
 		{"scenarios", "list the built-in scenarios", scenariosCmd},

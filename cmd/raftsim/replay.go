@@ -14,6 +14,8 @@ const replayExamples = `  raftsim replay failures/liveness-leader-1a2b3c4d.json 
                                                     the events of n2 (and its messages) in steps 100..200
   raftsim replay FILE --trace trace.txt --history-html history.html --timeline timeline.html
   raftsim replay FILE --json                        the verdict for programs
+  raftsim replay FILE --emit go-test                a Go regression test reproducing it
+  raftsim replay FILE --emit scenario > s.json      a scenario file re-creating the run
 `
 
 // replayOptions is a parsed `raftsim replay` command line.
@@ -25,6 +27,7 @@ type replayOptions struct {
 	timeline    string
 	maxMessages int // the timeline's cap on messages
 	json        bool
+	emit        string // "go-test" or "scenario": print that instead of replaying
 }
 
 func parseReplay(args []string, stderr io.Writer) (o replayOptions, code int, done bool) {
@@ -48,10 +51,15 @@ a bad file or bad flags.`, replayExamples, stderr)
 	timeline := fs.String("timeline", "", "write the timeline page (lanes, messages, faults, the violation) to FILE")
 	maxMessages := fs.Int("timeline-messages", 5000, "the timeline shows at most this many messages, the last ones (0: all)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
+	emit := fs.String("emit", "", "print, instead of replaying, a Go test function (go-test) or a scenario file (scenario) that reproduces the failure")
 	pos, code, done := parseArgs(fs, args)
 	if done {
 		return o, code, true
 	}
+	if *emit != "" && *emit != "go-test" && *emit != "scenario" {
+		return o, usageError(stderr, fs, "--emit %q: want go-test or scenario", *emit), true
+	}
+	o.emit = *emit
 	var ok bool
 	if o.file, ok = oneArg(fs, pos, "failure FILE"); !ok {
 		return o, exitUsage, true
@@ -84,6 +92,13 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
 		return exitUsage
+	}
+	if o.emit != "" {
+		if err := emitFor(stdout, o.emit, o.file, f); err != nil {
+			fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
+			return exitUsage
+		}
+		return exitPass
 	}
 	rec, closeTrace, err := newTraceRecorder(o, stdout)
 	if err != nil {

@@ -77,7 +77,11 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 	}
 	o.cfg.KeepStepHashes = *out != "" // a failure file names the step where a replay parts
 	o.json, o.out = *asJSON, *out
-	o.repro = runCommandLine(o.seed, o.scenario.Name, *short, b.Names(), set, o.cfg)
+	named := o.scenario.Name
+	if scenarios.IsFile(*scenario) {
+		named = *scenario // a file reproduces by its path, not its name
+	}
+	o.repro = runCommandLine(o.seed, named, *short, b.Names(), set, o.cfg)
 	return o, 0, false
 }
 
