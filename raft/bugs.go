@@ -52,8 +52,9 @@ type Bugs struct {
 	// #741 era; Jepsen's etcd 0.4 analysis).
 	UnconfirmedLeaderReads bool `json:"unconfirmed-leader-reads,omitempty"`
 	// InstallOlderSnapshot installs a snapshot older than what the state
-	// machine already applied, moving it back in time (async-raft and
-	// openraft both guard against it explicitly).
+	// machine already applied and takes the snapshot's index as its
+	// applied index, moving it back in time (async-raft and openraft both
+	// guard against it explicitly).
 	InstallOlderSnapshot bool `json:"install-older-snapshot,omitempty"`
 	// ConfigChangeWithoutTermCommit lets a new leader append a membership
 	// change before any entry of its own term is committed: the

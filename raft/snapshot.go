@@ -177,6 +177,11 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 	st, err := n.store.GetInitialState()
 	n.must(err, "reload state after snapshot")
 	n.applied = st.LastAppliedLog
+	if n.cfg.Bugs.InstallOlderSnapshot {
+		// The bug: trust the snapshot's index over the store's, so an
+		// older snapshot moves the node's applied index back.
+		n.applied = in.index
+	}
 	n.commit = max(n.commit, in.index, n.applied)
 	n.log.reset(in.index, in.term, EntryID{Term: st.LastLogTerm, Index: st.LastLogIndex})
 	if n.log.last.Index < in.index {
