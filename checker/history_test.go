@@ -131,7 +131,7 @@ func TestResolve(t *testing.T) {
 		}
 		return Output{}, 0, false
 	})
-	assert.Equal(t, []command{{3, 1}, {4, 1}}, asked, "only unknown writes are looked up, in order")
+	assert.Equal(t, []command{{1, 1}, {3, 1}, {4, 1}}, asked, "writes are looked up, in order; reads never")
 	require.Len(t, resolved.Ops, 3)
 	assert.Equal(t, Operation{Client: 3, Seq: 1, Input: cas("x", "a", "b"), Call: 6, Return: 40, Outcome: OutcomeOK, Output: swapped(true)}, resolved.Ops[1])
 	assert.Equal(t, none.Ops[2], resolved.Ops[2])
@@ -139,4 +139,23 @@ func TestResolve(t *testing.T) {
 	assert.Panics(t, func() {
 		h.Resolve(func(int, uint64) (Output, int64, bool) { return Output{}, 1, true })
 	}, "applied before its call")
+}
+
+// A completed write's interval ends at its first application when the
+// reply came later; never later, never before its call.
+func TestResolveTightensCompletedWrites(t *testing.T) {
+	h := (&builder{}).
+		ok(1, put("x", "a"), 0, 100, Output{}).
+		ok(2, put("x", "b"), 10, 20, Output{}).
+		ok(3, get("x"), 0, 100, read("a")).
+		history()
+	at := map[int]int64{1: 30, 2: 50}
+	r := h.Resolve(func(client int, _ uint64) (Output, int64, bool) { return Output{}, at[client], at[client] != 0 })
+	byClient := map[int]Operation{}
+	for _, op := range r.Ops {
+		byClient[op.Client] = op
+	}
+	assert.Equal(t, int64(30), byClient[1].Return, "applied at 30, answered at 100: it took effect by 30")
+	assert.Equal(t, int64(20), byClient[2].Return, "answered at 20 before the (late) application record: unchanged")
+	assert.Equal(t, int64(100), byClient[3].Return, "reads are never tightened")
 }
