@@ -27,7 +27,51 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 	}
 	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, timeout %v, reads %v\n",
 		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, wl.Timeout, wl.ReadPath)
-	fmt.Fprintf(w, "time      chaos %v, then liveness within %v (virtual)\n\n", cfg.Duration, cfg.LivenessBoundOrDefault())
+	fmt.Fprintf(w, "raft      snapshot every %d entries, %d appends in flight of up to %d entries, reads %v\n",
+		cfg.Raft.SnapshotThreshold, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
+	printStorage(w, cfg)
+	if n := len(cfg.Plan.Steps); n > 0 {
+		fmt.Fprintf(w, "plan      %d steps: %s\n", n, planKinds(cfg))
+	}
+	if cfg.Shape != nil {
+		var parts []string
+		for _, p := range cfg.Shape.Params() {
+			parts = append(parts, p.Name+"="+p.Value)
+		}
+		fmt.Fprintf(w, "shape     %s\n", strings.Join(parts, " "))
+	}
+	fmt.Fprintf(w, "time      chaos %v, then liveness within %v (virtual), budget %v\n\n", cfg.Duration, cfg.LivenessBoundOrDefault(), cfg.Budget)
+}
+
+func printStorage(w io.Writer, cfg harness.Config) {
+	if cfg.Storage != harness.StorageDisk {
+		fmt.Fprintf(w, "storage   %v\n", cfg.Storage)
+		return
+	}
+	d := cfg.Disk
+	cut := ""
+	if d.PowerCut {
+		cut = ", crashes cut power mid-call"
+	}
+	fmt.Fprintf(w, "storage   simulated disk: write %v, sync %v, crash %v%s\n", d.Device.WriteLatency, d.Device.SyncLatency, d.CrashPolicy, cut)
+}
+
+// planKinds counts a plan's steps by kind, in order of first appearance.
+func planKinds(cfg harness.Config) string {
+	var order []string
+	count := map[string]int{}
+	for _, s := range cfg.Plan.Steps {
+		k := s.Kind.String()
+		if count[k] == 0 {
+			order = append(order, k)
+		}
+		count[k]++
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[k], k)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func printSummary(w io.Writer, res harness.Result, wall time.Duration, repro, file string) {

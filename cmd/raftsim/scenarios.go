@@ -81,8 +81,12 @@ fuzz --scenario all picks one per seed), or prints one scenario's header.`,
 		fmt.Fprintf(stdout, "%s: %s\n\n%s\n", s.Name, s.Summary, strings.TrimSpace(s.Doc))
 		return exitPass
 	}
+	width := 0
 	for _, s := range list {
-		fmt.Fprintf(stdout, "%-24s %s\n", s.Name, s.Summary)
+		width = max(width, len(s.Name))
+	}
+	for _, s := range list {
+		fmt.Fprintf(stdout, "%-*s %s\n", width, s.Name, s.Summary)
 	}
 	return exitPass
 }
