@@ -348,6 +348,12 @@ func (r *Recorder) Invoke(client int, seq uint64, in Input, at int64) OpID {
 	}
 	id := OpID(len(r.ops))
 	r.cmds[cmd] = id
+	if len(r.ops) == cap(r.ops) {
+		// Double, rather than append's quarter steps for long slices: a
+		// long history is otherwise copied several times over.
+		r.ops = append(make([]Operation, 0, max(2*cap(r.ops), 64)), r.ops...)
+		r.states = append(make([]opState, 0, max(2*cap(r.states), 64)), r.states...)
+	}
 	r.ops = append(r.ops, Operation{
 		Client: client, Seq: seq, Input: in,
 		Call: at, Return: Never, Outcome: OutcomeUnknown,

@@ -18,7 +18,8 @@ var (
 // and then tells the log what changed.
 //
 // Invariant: snapIndex <= last.Index; the cache, when non-empty, holds
-// exactly the entries [cacheFirst(), last.Index] as they are in storage.
+// exactly the entries [cacheFirst(), last.Index] as they are in storage,
+// between cacheMax and 2*cacheMax of the newest ones once it has filled.
 // Slices of the cache are handed out in messages and to storage, so an
 // array element, once exposed, is never written again: truncation copies.
 type raftLog[D any] struct {
@@ -112,13 +113,16 @@ func (l *raftLog[D]) appended(es []Entry[D]) {
 	if l.cacheMax == 0 {
 		return
 	}
-	l.cache = append(l.cache, es...)
-	if over := len(l.cache) - l.cacheMax; over > 0 {
-		// Trim in bulk so the copy amortizes; elements stay untouched.
-		drop := max(over, l.cacheMax/4)
-		drop = min(drop, len(l.cache))
-		l.cache = l.cache[drop:]
+	if len(l.cache)+len(es) > cap(l.cache) {
+		// Full: move the newest cacheMax entries to a fresh array with
+		// room for as many again. Each entry is copied about once, and
+		// the old array, which messages may still hold, is never written.
+		keep := l.cache[max(0, len(l.cache)-l.cacheMax):]
+		grown := make([]Entry[D], len(keep), max(2*l.cacheMax, len(keep)+len(es)))
+		copy(grown, keep)
+		l.cache = grown
 	}
+	l.cache = append(l.cache, es...)
 }
 
 // truncatedFrom records that storage deleted [i, last]; prevTerm is the

@@ -134,6 +134,7 @@ func (s *Store[D, R]) AppendEntryToLog(e *raft.Entry[D]) error {
 	if last := s.lastTerm(); e.Term < last {
 		return s.inconsistent("append %d: term %d is before the last entry's term %d", e.Index, e.Term, last)
 	}
+	s.reserve(1)
 	s.log = append(s.log, ownedCopy(e))
 	return nil
 }
@@ -198,6 +199,7 @@ func (s *Store[D, R]) ReplicateToLog(entries []raft.Entry[D]) error {
 			return s.inconsistent("replicate %d: term %d is before the previous entry's term %d", e.Index, e.Term, prev.Term)
 		}
 		s.truncateSuffix(e.Index)
+		s.reserve(len(entries) - k)
 		for j := k; j < len(entries); j++ {
 			s.log = append(s.log, ownedCopy(&entries[j]))
 		}
@@ -251,4 +253,16 @@ func ownedCopy[D any](e *raft.Entry[D]) raft.Entry[D] {
 func cloneMembership(m *raft.Membership) *raft.Membership {
 	c := m.Clone()
 	return &c
+}
+
+// reserve makes room for n more entries, doubling the capacity when it
+// grows: append alone grows a long slice by a quarter at a time, which
+// copies a long log several times over.
+func (s *Store[D, R]) reserve(n int) {
+	if len(s.log)+n <= cap(s.log) {
+		return
+	}
+	grown := make([]raft.Entry[D], len(s.log), max(2*cap(s.log), len(s.log)+n, 64))
+	copy(grown, s.log)
+	s.log = grown
 }
