@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,4 +110,46 @@ func TestSwarmFiresEveryFaultKind(t *testing.T) {
 		assert.GreaterOrEqual(t, fired[k]*25, n, "%s must fire in at least 4%% of runs", k)
 	}
 	assert.Equal(t, n, recovered)
+}
+
+// everything is the mix in one scenario: crashes, partitions
+// (symmetric, isolation, splits), loss, duplication and membership changes,
+// with snapshots every 20 entries.
+var everything = Scenario{
+	Name: "test-everything", Summary: "crashes, partitions, loss, duplication, membership, snapshots", Doc: "test only",
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(5)
+		cfg.Network.Loss = sim.Percent(5)
+		cfg.Network.Duplicate = sim.Percent(5)
+		cfg.Raft.SnapshotThreshold = 20
+		cfg.Raft.SnapshotChunkSize = 512
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Crash = faults.NodeFaultShape{Every: 700 * time.Millisecond, For: 300 * time.Millisecond, Leader: sim.Ratio{Num: 1, Den: 3}, Undo: sim.Never}
+			s.Cuts = faults.CutShape{Every: time.Second, For: 600 * time.Millisecond, Weights: faults.CutWeights{Partition: 1, Isolate: 1, IsolateLeader: 1, Split: 1}}
+			s.Membership = faults.MemberShape{Every: 1200 * time.Millisecond, For: time.Second, Transfer: sim.Ratio{Num: 1, Den: 4}}
+		})
+	},
+}
+
+// TestThousandSeedsOfEverything: 1,000 seeds (100 with -short) of crashes,
+// partitions, loss, duplication and membership changes with snapshots on:
+// zero invariant violations, every history linearizable, every run live.
+func TestThousandSeedsOfEverything(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	var crashes, changes, faultsFired int
+	for _, res := range runAll(t, everything, n, true) {
+		require.Nil(t, res.Failure, "seed %d: %v", res.Seed, res.Failure)
+		require.Equal(t, "ok", res.Linearizability.Verdict.String(), "seed %d", res.Seed)
+		crashes += res.Stats.Crashes
+		changes += res.Stats.MembershipChanges
+		for _, c := range res.Stats.Faults {
+			faultsFired += c
+		}
+	}
+	t.Logf("%d seeds: %d crashes, %d membership changes done, %d fault steps applied", n, crashes, changes, faultsFired)
+	assert.Greater(t, crashes, n)
+	assert.Greater(t, changes, n/2)
 }
