@@ -93,6 +93,14 @@ func RefOf[D any](e *raft.Entry[D], data func(D) uint64) EntryRef {
 	return r
 }
 
+// PointerPassed is the violation of a node that passed a snapshot pointer
+// to a write or to its state machine: it read its compacted prefix back as
+// log entries (a core whose snapshot or applied index went back).
+func PointerPassed(node raft.NodeID, id raft.EntryID) *Violation {
+	return violate(InvalidObservation, []raft.NodeID{node}, id.Term, id.Index,
+		"%v passed the snapshot pointer %v to its store as an entry: pointers are the store's own, so the node read its compacted prefix back", node, id)
+}
+
 // Outgoing is a message as it leaves a node, reduced to what the
 // durability checks need.
 type Outgoing struct {

@@ -21,6 +21,13 @@ type Bugs struct {
 	// so a crash can make a node vote twice in one term (seen in several
 	// early Raft libraries; the dissertation §3.8 requires persisting first).
 	VoteBeforePersist bool `json:"vote-before-persist,omitempty"`
+	// SplitTermVotePersist writes the term and the vote as two separate
+	// storage calls and lets the grant leave once the first is durable,
+	// so a crash between them forgets the vote and the node can vote again
+	// in the same term. Stores that keep term and vote under separate keys
+	// invite it (hashicorp/raft's stable store has CurrentTerm, LastVoteTerm
+	// and LastVoteCand); etcd-raft's HardState is one record.
+	SplitTermVotePersist bool `json:"split-term-vote-persist,omitempty"`
 	// CountStaleVotes counts duplicate votes and votes from earlier terms,
 	// so a candidate can "win" with one voter counted twice (hashicorp/raft
 	// issue #44-style duplicated responses; seen in student labs).

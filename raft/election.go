@@ -219,10 +219,17 @@ func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
 		n.send(&Message[D]{Type: resp, To: m.From, Term: m.Term})
 		return
 	}
-	if n.cfg.Bugs.VoteBeforePersist {
+	switch {
+	case n.cfg.Bugs.VoteBeforePersist:
 		n.send(&Message[D]{Type: resp, To: m.From})
 		n.saveHardState(n.term, m.From)
-	} else {
+	case n.cfg.Bugs.SplitTermVotePersist && n.vote == None:
+		// The term is written on its own; the grant waits for that write
+		// only, and the vote follows in a second one.
+		n.saveHardState(n.term, None)
+		n.send(&Message[D]{Type: resp, To: m.From})
+		n.saveHardState(n.term, m.From)
+	default:
 		n.saveHardState(n.term, m.From)
 		n.send(&Message[D]{Type: resp, To: m.From})
 	}
