@@ -36,6 +36,7 @@ func commands() []command {
 		{"check", "check a recorded history for linearizability", checkCmd},
 		{"merge", "combine the summaries of a sharded campaign", mergeCmd},
 		{"scenarios", "list the built-in scenarios", scenariosCmd},
+		{"bench", "measure speed and memory; bench zoo: time to find each zoo bug", benchCmd},
 	}
 }
 
