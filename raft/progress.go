@@ -37,8 +37,6 @@ type progress struct {
 	// matchAtHeartbeat is match at the previous heartbeat answer; no
 	// progress between two answers means appends were lost.
 	matchAtHeartbeat Index
-	// sentCommit is the highest commit index sent to the follower.
-	sentCommit Index
 	// active: heard from since the last check-quorum.
 	active bool
 	// ackedRound is the latest heartbeat round the follower answered.
