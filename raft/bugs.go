@@ -35,11 +35,16 @@ type Bugs struct {
 	// CommitPreviousTerm lets a leader commit an entry of an earlier term by
 	// counting replicas: the Figure 8 bug of the Raft paper (§5.4.2).
 	CommitPreviousTerm bool `json:"commit-previous-term,omitempty"`
-	// UncappedFollowerCommit sets a follower's commit index to the
-	// leader's without capping it at the last entry the append matched,
-	// so it can commit stale entries it has not yet overwritten (a common
-	// bug in MIT 6.824 labs; the paper's "min(leaderCommit, index of last
-	// new entry)").
+	// UncappedFollowerCommit moves a follower's commit index to the
+	// leader's without capping it at the last entry known to match the
+	// leader's log, so it can commit stale entries it has not yet
+	// overwritten: an append caps at the follower's last entry instead of
+	// the last new one (a common bug in MIT 6.824 labs; the paper's
+	// "min(leaderCommit, index of last new entry)"), and a heartbeat
+	// carries the leader's whole commit index instead of min(match,
+	// commit) (etcd-raft's sendHeartbeat caps it for this reason). With
+	// exact conflict hints the append form alone is almost unreachable: a
+	// follower's first new entry after a divergence always conflicts.
 	UncappedFollowerCommit bool `json:"uncapped-follower-commit,omitempty"`
 	// TruncateOnStaleAppend truncates the log at the first entry of every
 	// append instead of only at a real conflict, so a delayed or reordered

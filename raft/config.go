@@ -92,6 +92,10 @@ type Config struct {
 	// be to the leader's for it to count as caught up.
 	NonVoterCatchUpLag uint64 `json:"nonVoterCatchUpLag"`
 
+	// SingleServerChanges applies a membership change of one voter in one
+	// step instead of by joint consensus (see ChangeMembership).
+	SingleServerChanges bool `json:"singleServerChanges,omitempty"`
+
 	// ReadMode chooses how reads are confirmed.
 	ReadMode ReadMode `json:"readMode"`
 	// MaxClockDrift is the drift allowance subtracted from a read lease

@@ -64,11 +64,15 @@ func (n *Node[D, R]) CaughtUp(id NodeID) bool {
 // ChangeMembership moves the cluster to a new set of voters by joint
 // consensus, as async-raft does: it appends the joint configuration now;
 // once that commits, the leader appends the final one; once that commits, a
-// leader that is not in it steps down. Every new member must already be a
-// caught-up non-voter. Only one change runs at a time, and none before an
-// entry of the leader's term has committed (the 2015 single-server change
-// bug: a new leader could otherwise append a configuration conflicting
-// with an uncommitted one of a previous leader).
+// leader that is not in it steps down. With Config.SingleServerChanges, a
+// change of exactly one voter skips the joint step (dissertation §4.1,
+// etcd-raft's ConfChangeV1): the target is appended at once, which is safe
+// because any majority of the old set overlaps any majority of the new.
+// Every new member must already be a caught-up non-voter. Only one change
+// runs at a time, and none before an entry of the leader's term has
+// committed (the 2015 single-server change bug: a new leader could
+// otherwise append a configuration whose majorities miss those of an
+// uncommitted one a previous leader appended).
 func (n *Node[D, R]) ChangeMembership(members []NodeID) (err error) {
 	if n.err != nil {
 		return n.err
@@ -99,9 +103,29 @@ func (n *Node[D, R]) ChangeMembership(members []NodeID) (err error) {
 			return bad("%v is not a caught-up non-voter", id)
 		}
 	}
+	if n.cfg.SingleServerChanges && votersChanged(n.membership.Members, target.Members) == 1 {
+		n.appendConfig(target)
+		return nil
+	}
 	joint := Membership{Members: slices.Clone(n.membership.Members), MembersAfterConsensus: target.Members}
 	n.appendConfig(joint)
 	return nil
+}
+
+// votersChanged counts the voters in one sorted set and not the other.
+func votersChanged(a, b []NodeID) int {
+	changed := 0
+	for _, id := range a {
+		if !slices.Contains(b, id) {
+			changed++
+		}
+	}
+	for _, id := range b {
+		if !slices.Contains(a, id) {
+			changed++
+		}
+	}
+	return changed
 }
 
 func (n *Node[D, R]) appendConfig(m Membership) {

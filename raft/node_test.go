@@ -362,3 +362,48 @@ func TestStaleAppendAnswerIsOnlyATermNotice(t *testing.T) {
 	r.deliver()
 	assert.False(t, rewound, "the leader rewound its follower's progress on a term notice")
 }
+
+// With SingleServerChanges, adding or removing one voter is one
+// configuration entry, never joint; a change of two voters still is.
+func TestSingleServerChanges(t *testing.T) {
+	single := func(id raft.NodeID) raft.Config {
+		c := defaultRigConfig(id)
+		c.SingleServerChanges = true
+		return c
+	}
+	r := newRig(t, 3, single)
+	l := r.leader()
+	r.propose("x")
+	r.add(4)
+	ln := r.nodes[l].node
+	require.NoError(t, ln.AddNonVoter(4))
+	r.advance(200 * time.Millisecond)
+	require.True(t, ln.CaughtUp(4))
+
+	require.NoError(t, ln.ChangeMembership([]raft.NodeID{1, 2, 3, 4}))
+	m, _ := ln.Membership()
+	assert.False(t, m.IsJoint(), "one voter added in one step")
+	assert.Equal(t, raft.NewMembership(1, 2, 3, 4), m)
+	require.ErrorIs(t, ln.ChangeMembership([]raft.NodeID{1, 2, 3}), raft.ErrMembershipChange, "one change at a time")
+	r.advance(300 * time.Millisecond)
+
+	var rest []raft.NodeID
+	for _, id := range []raft.NodeID{1, 2, 3, 4} {
+		if id != l {
+			rest = append(rest, id)
+		}
+	}
+	require.NoError(t, ln.ChangeMembership(rest))
+	m, _ = ln.Membership()
+	assert.False(t, m.IsJoint(), "one voter removed in one step")
+	r.advance(time.Second)
+	nl := r.leader()
+	assert.NotEqual(t, l, nl, "the removed leader stepped down once the change committed")
+	m, _ = r.nodes[nl].node.Membership()
+	assert.Equal(t, raft.NewMembership(rest...), m)
+
+	r.advance(300 * time.Millisecond)
+	require.NoError(t, r.nodes[nl].node.ChangeMembership([]raft.NodeID{nl}))
+	m, _ = r.nodes[nl].node.Membership()
+	assert.True(t, m.IsJoint(), "a change of two voters goes joint")
+}

@@ -243,7 +243,12 @@ func (n *Node[D, R]) startRound(now time.Duration) {
 		l.roundsSent = l.roundsSent[1:]
 	}
 	for _, pr := range l.progress {
+		// A follower may hold a stale suffix the leader has not yet
+		// replaced: never carry it a commit index past what matched.
 		commit := min(pr.match, n.commit)
+		if n.cfg.Bugs.UncappedFollowerCommit {
+			commit = n.commit
+		}
 		n.send(&Message[D]{Type: MsgHeartbeat, To: pr.id, Commit: commit, Context: l.round})
 	}
 	n.updateConfirmedRound() // a cluster of one confirms alone

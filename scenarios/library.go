@@ -209,17 +209,21 @@ make progress anyway.`,
 
 var membershipChurn = Scenario{
 	Name:    "membership-churn",
-	Summary: "members removed and added back by joint consensus, leadership transfers",
+	Summary: "members removed and added back, jointly or one at a time, leadership transfers",
 	Doc: `Membership changes are where implementations most often break safety: the
 joint configuration must need both majorities, a removed leader must step
 down only after the final configuration commits, a re-added node must
 catch up before it votes, and no change may start before the leader's term
-has committed an entry (the 2015 single-server change bug).`,
+has committed an entry (the 2015 single-server change bug). Half of the
+seeds change one voter at a time in one step (raft.Config's
+SingleServerChanges), the other half by joint consensus.`,
 	Build: func(seed sim.Seed) harness.Config {
-		return drawn(seed, base(5), func(s *faults.Shape) {
+		cfg := drawn(seed, base(5), func(s *faults.Shape) {
 			s.Membership = faults.MemberShape{Every: time.Second, For: 1500 * ms, Transfer: sim.Ratio{Num: 1, Den: 3}}
 			s.Crash = faults.NodeFaultShape{Every: 2 * time.Second, For: 300 * ms, Leader: sim.Ratio{Num: 1, Den: 4}, Undo: sim.Never}
 		})
+		cfg.Raft.SingleServerChanges = seed.Stream("membership-mode").Intn(2) == 0
+		return cfg
 	},
 }
 

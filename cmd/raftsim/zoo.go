@@ -38,10 +38,11 @@ var zooTable = []zooEntry{
 		"the watch sees a leader commit an earlier term's entry once a quorum matches it before the leader's own blank: swarm draws one entry per append " +
 			"(11/70; long-soak 26/83 but six times the cost; figure-8 0/77, where one append carries both)"},
 	{"compacted-prev-is-conflict", "swarm",
-		"needs followers that compact and an append whose previous entry is already compacted, which takes a duplicated or overtaking append: " +
-			"only swarm draws both duplication and small snapshot thresholds (0/1000; lossy-duplicating-network never compacts)"},
+		"not reachable in this core: a stale append's rejection is ignored as stale, and a probe starts at the follower's known match, " +
+			"which the leader's own compaction passes first (then it sends a snapshot); swarm draws the most compaction and duplication"},
 	{"config-change-without-term-commit", "membership-churn",
-		"the only scenario that changes membership; the change must start before the new leader's blank commits (0/1000: see docs/performance.md)"},
+		"harmless under joint consensus; in the half of the seeds that change one voter in one step it needs a leader to crash with an uncommitted change, " +
+			"its successor to change membership before its blank commits, and the old leader to win back (0/600 full-length seeds)"},
 	{"count-learners-in-quorum", "membership-churn",
 		"learners exist only while a removed node is added back; crashes of voters let a learner's acknowledgement complete a quorum (106/1000; 2/173 short)"},
 	{"count-stale-votes", "lossy-duplicating-network",
@@ -57,8 +58,8 @@ var zooTable = []zooEntry{
 			"(19/100 short; crash-restart-storm 17/100, crash-persistence-points 8/100)"},
 	{"truncate-on-stale-append", "lossy-duplicating-network",
 		"a duplicated or overtaking append truncates acknowledged entries: links of 1-30ms that duplicate 10% (every seed fails)"},
-	{"uncapped-follower-commit", "swarm",
-		"a follower must hold a stale suffix past the end of an append that matched: swarm draws one entry per append, snapshots and loss (0/1000: see docs/performance.md)"},
+	{"uncapped-follower-commit", "leader-isolation",
+		"a heartbeat carries the leader's whole commit index to a deposed leader that still holds its unreplicated suffix, which it applies (90/100 short; figure-8 20/100)"},
 	{"unconfirmed-leader-reads", "membership-churn",
 		"a leader that hands leadership over (a transfer) or is removed serves reads until it hears the new term, while clients write to the new leader " +
 			"(34/3000; long-pauses 7/3000, leader-isolation 0/1000: there the clients stay with the old leader until it steps down)"},
