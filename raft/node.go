@@ -170,15 +170,29 @@ func (n *Node[D, R]) load() {
 }
 
 // findMembershipIndex locates the entry holding the current membership by
-// the same reverse scan the storage does. It is only called at start and
-// after truncations, so the scan's cost does not matter.
+// the same reverse scan the storage does. It runs at start and after
+// truncations; it reads in chunks, since a read costs a disk latency.
 func (n *Node[D, R]) findMembershipIndex() Index {
-	for i := n.log.last.Index; i >= n.log.firstIndex() && i > 0; i-- {
-		es, err := n.store.GetLogEntries(i, i+1)
-		n.must(err, "scan for membership at %d", i)
-		if len(es) == 1 && es[0].Kind == EntryConfigChange {
-			return i
+	// Read back in chunks: one storage read per entry made a restart on a
+	// slow disk take seconds per thousand entries.
+	const chunk = 256
+	first := max(n.log.firstIndex(), 1)
+	for hi := n.log.last.Index; hi >= first; {
+		lo := first
+		if hi-first >= chunk {
+			lo = hi - chunk + 1
 		}
+		es, err := n.store.GetLogEntries(lo, hi+1)
+		n.must(err, "scan for membership in [%d, %d]", lo, hi)
+		for k := len(es) - 1; k >= 0; k-- {
+			if es[k].Kind == EntryConfigChange {
+				return es[k].Index
+			}
+		}
+		if lo == first {
+			break
+		}
+		hi = lo - 1
 	}
 	if n.log.snapIndex > 0 {
 		return n.log.snapIndex

@@ -63,7 +63,7 @@ func TestCampaignDeduplicates(t *testing.T) {
 	dir := t.TempDir()
 	t.Parallel()
 	r := raftsimBin(t, dir, "fuzz", "--campaign-seed", "7", "--seeds", "40", "--short",
-		"--bugs", "vote-without-log-check", "--out", "failures", "--json", "--workers", "2")
+		"--bugs", "volatile-commit-restart", "--out", "failures", "--json", "--workers", "2")
 	require.Equal(t, exitFailure, r.code, r.stderr)
 	s, err := decodeSummary(strings.NewReader(r.stdout))
 	require.NoError(t, err)
@@ -105,7 +105,7 @@ func comparable(s *Summary) *Summary {
 func TestShardsMergeToTheUnshardedCampaign(t *testing.T) {
 	t.Parallel()
 	args := []string{"fuzz", "--campaign-seed", "7", "--seeds", "40", "--short", "--scenario", "all",
-		"--bugs", "vote-without-log-check", "--out", "failures", "--summary", "summary.json", "--progress", "none"}
+		"--bugs", "volatile-commit-restart", "--out", "failures", "--summary", "summary.json", "--progress", "none"}
 	whole := t.TempDir()
 	require.Equal(t, exitFailure, raftsimBin(t, whole, args...).code)
 	var parts []string
