@@ -127,6 +127,24 @@ func TestLeaderCompleteness(t *testing.T) {
 		r.role[1] = raft.Leader
 		r.ok(r.observe(1)) // it holds 1/3, all that earlier terms committed
 	})
+	t.Run("a late leader of an old term lacks an earlier term's entry that a later term committed", func(t *testing.T) {
+		// Found by a 3,000-seed campaign (long-soak seed
+		// 105206070505675449): 1/4 is older than the late leader's term,
+		// but a leader of term 3 committed it, after that term began.
+		r := setup(t)
+		r.replicate(1, 3, r.ent(2, 1), r.ent(3, 1))
+		e4 := r.ent(4, 1)
+		r.lead(1, e4)
+		r.replicate(1, 2, e4)
+		r.campaign(2, 3)
+		r.elect(3, 2, 2, 1)
+		blank := r.ent(5, 3)
+		r.lead(2, blank)
+		r.replicate(2, 1, blank)
+		r.commitTo(2, 5)
+		r.role[3] = raft.Leader
+		r.ok(r.observe(3)) // it holds 1/3, all that terms before 2 committed
+	})
 	t.Run("leader without committed entries", func(t *testing.T) {
 		r := setup(t)
 		r.campaign(2, 3, 1)

@@ -215,19 +215,10 @@ func checkAgreement(n *nodeState, st *raft.Status) *Violation {
 // committed log: one chain compare at the highest index committed in an
 // earlier term. Only those bind it (§5.4): a candidate of an old term that
 // wins late, on vote answers delayed in the network, leads a term the
-// cluster has already left, and legitimately lacks later terms' entries.
+// cluster has already left, and legitimately lacks what later terms
+// committed, even entries of terms before its own.
 func (w *Watch) leaderCompleteness(n *nodeState, st *raft.Status) *Violation {
-	// Terms never decrease along the committed log: binary search.
-	lo, hi := raft.Index(0), w.commitIndex()
-	for lo < hi {
-		mid := lo + (hi-lo+1)/2
-		if w.committedAt(mid).term < st.Term {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	c := lo
+	c := w.committedBefore(st.Term)
 	if c == 0 {
 		return nil
 	}
@@ -348,6 +339,9 @@ func (w *Watch) extendCommitted(n *nodeState, c raft.Index) *Violation {
 	}
 	for _, s := range l.slots[committed+1-l.base : c+1-l.base] {
 		w.committed.push(s)
+	}
+	if k := len(w.commitSpans); k == 0 || w.commitSpans[k-1].term != n.ledTerm {
+		w.commitSpans = append(w.commitSpans, commitSpan{term: n.ledTerm, from: committed + 1})
 	}
 	for _, cfg := range l.configs {
 		if cfg.index > committed && cfg.index <= c {

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/raftsim/raftsim/raft"
 )
@@ -33,6 +34,11 @@ type Watch struct {
 	// committed holds the committed entry at each index; index 0 is the
 	// anchor, so len()-1 is the highest committed index.
 	committed pages[slot]
+	// commitSpans record in which term each stretch of the committed log
+	// was committed (by that term's leader), ascending in index and term:
+	// leader completeness binds a leader to the entries committed in
+	// earlier terms, which is not the same as entries of earlier terms.
+	commitSpans []commitSpan
 	// committedConfigs are the configuration entries of the committed
 	// log, ascending.
 	committedConfigs []configAt
@@ -94,6 +100,27 @@ func (w *Watch) Committed() raft.EntryID {
 }
 
 func (w *Watch) commitIndex() raft.Index { return raft.Index(w.committed.len() - 1) }
+
+// commitSpan is a stretch of the committed log, from index from up to the
+// next span's, that a leader of term committed.
+type commitSpan struct {
+	term raft.Term
+	from raft.Index
+}
+
+// committedBefore returns the highest index committed in a term before
+// term, 0 if none.
+func (w *Watch) committedBefore(term raft.Term) raft.Index {
+	i := sort.Search(len(w.commitSpans), func(k int) bool { return w.commitSpans[k].term >= term })
+	switch {
+	case i == 0:
+		return 0
+	case i == len(w.commitSpans):
+		return w.commitIndex()
+	default:
+		return w.commitSpans[i].from - 1
+	}
+}
 
 // committedAt returns the committed entry at i <= commitIndex().
 func (w *Watch) committedAt(i raft.Index) slot { return *w.committed.at(int(i)) }
