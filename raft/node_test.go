@@ -317,6 +317,50 @@ func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
 	assert.Equal(t, r.nodes[l].sm.applied, r.nodes[lagging].sm.applied, "the snapshot installed anyway")
 }
 
+// Regression (a 3,000-seed campaign, long-soak seed 13264122248594930066):
+// the leader answered every snapshot answer with a chunk, so each answer
+// the network duplicated added a message that never died, until the run
+// spent its 50 million steps in one instant. Here every answer arrives
+// twice: the transfer must finish with about one chunk per chunk.
+func TestSnapshotAnswersDuplicatedDoNotMultiplyChunks(t *testing.T) {
+	r := newRig(t, 3, func(id raft.NodeID) raft.Config {
+		c := raft.DefaultConfig(id)
+		c.SnapshotThreshold = 10
+		c.SnapshotChunkSize = 16
+		return c
+	})
+	l := r.leader()
+	var lagging raft.NodeID
+	for _, id := range r.ids {
+		if id != l {
+			lagging = id
+			break
+		}
+	}
+	r.isolate(lagging)
+	for i := 0; i < 30; i++ {
+		r.propose(fmt.Sprintf("c%02d", i))
+	}
+	r.advance(100 * time.Millisecond)
+	chunks, offsets := 0, map[uint64]bool{}
+	r.tamper = func(m *raft.Message[string]) {
+		switch {
+		case m.Type == raft.MsgSnap && m.To == lagging:
+			chunks++
+			offsets[m.Snapshot.Offset] = true
+		case m.Type == raft.MsgSnapResp && m.From == lagging:
+			dup := *m
+			r.queue = append(r.queue, &dup)
+		}
+	}
+	r.heal()
+	r.advance(2 * time.Second)
+	assert.Equal(t, r.nodes[l].sm.applied, r.nodes[lagging].sm.applied, "the snapshot installed")
+	require.Greater(t, len(offsets), 3, "a transfer of several chunks")
+	// Before the fix: 4,095 chunks for 12 offsets.
+	assert.LessOrEqual(t, chunks, 2*len(offsets), "chunks sent for %d distinct offsets", len(offsets))
+}
+
 // Regression (lab SnapshotInstallUnreliable, seeds 19 and 49): a node that
 // answered a stale append named the append's index, and a leader elected
 // meanwhile in the answer's term took it for a rejection of its own probe

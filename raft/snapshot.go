@@ -14,6 +14,7 @@ type snapshotOut struct {
 	membership Membership
 	data       []byte
 	offset     uint64 // start of the chunk in flight
+	sentEnd    uint64 // end of the chunk in flight: the answer that moves on
 	acked      bool   // the chunk in flight was answered
 }
 
@@ -65,7 +66,7 @@ func (n *Node[D, R]) startSnapshot(pr *progress) {
 func (n *Node[D, R]) sendSnapshotChunk(pr *progress) {
 	s := pr.snap
 	end := min(s.offset+uint64(n.cfg.SnapshotChunkSize), uint64(len(s.data)))
-	s.acked = false
+	s.acked, s.sentEnd = false, end
 	n.send(&Message[D]{Type: MsgSnap, To: pr.id, Snapshot: &SnapshotChunk{
 		ID: s.id, Index: s.index, Term: s.term, Membership: s.membership,
 		Offset: s.offset, Data: s.data[s.offset:end], Done: end == uint64(len(s.data)),
@@ -102,10 +103,16 @@ func (n *Node[D, R]) handleSnapshotResp(pr *progress, m *Message[D]) {
 		n.fillPipeline(pr)
 		return
 	case m.Snapshot != nil && m.Snapshot.ID == s.id && m.Snapshot.Offset <= uint64(len(s.data)):
-		// Resume from where the follower says it is, even behind us: a
-		// stale answer costs one resent chunk, while ignoring a true one
-		// would resend the wrong chunk forever.
+		// Resume from where the follower says it is, even behind us:
+		// ignoring a true answer would resend the wrong chunk forever.
 		s.offset = m.Snapshot.Offset
+		if s.offset != s.sentEnd {
+			// Not the answer to the chunk in flight but a duplicate, a
+			// stale one, or a follower elsewhere: the heartbeat resends
+			// from here. Answering each with a chunk would let the
+			// network's duplicates multiply without end.
+			return
+		}
 	default:
 		return
 	}
