@@ -478,6 +478,16 @@ func TestDurableBeforeAck(t *testing.T) {
 		// VoteBeforePersist: the grant leaves, then the vote is saved.
 		r.expect(r.w.Sent(Outgoing{From: 2, To: 3, Type: raft.MsgVoteResp, Term: 2}), DurableBeforeAck)
 	})
+	t.Run("a grant held until a later term is durable", func(t *testing.T) {
+		// Found by raftsim bench zoo (swarm seed 10832265065303434686): the
+		// grant for term 2 waits for durability while the node moves on to
+		// term 3; once term 3 is durable it can never vote in term 2 again.
+		r := goodCluster(t, lagging)
+		r.ok(r.w.SavedHardState(2, raft.HardState{CurrentTerm: 2, VotedFor: 3}))
+		r.ok(r.w.SavedHardState(2, raft.HardState{CurrentTerm: 3, VotedFor: 1}))
+		r.ok(r.w.Synced(2))
+		r.ok(r.w.Sent(Outgoing{From: 2, To: 3, Type: raft.MsgVoteResp, Term: 2}))
+	})
 	t.Run("message of a term not yet durable", func(t *testing.T) {
 		r := goodCluster(t, lagging)
 		r.ok(r.w.SavedHardState(2, raft.HardState{CurrentTerm: 2}))
@@ -585,4 +595,42 @@ func TestInvariantsListed(t *testing.T) {
 		names[inv] = true
 	}
 	assert.Len(t, names, 15)
+}
+
+// A power cut inside a storage call stops a leader in the step that
+// committed and applied: CommitReached checks the commitment no status
+// showed, so that the applied entries found at restart are within the
+// committed log (found by raftsim bench zoo, swarm seed
+// 750977890229955460).
+func TestCommitReachedInAStepAPowerCutEnded(t *testing.T) {
+	setup := func(t *testing.T, holders ...raft.NodeID) *rig {
+		r := goodCluster(t, lagging)
+		e := r.ent(4, 1)
+		r.lead(1, e)
+		for _, id := range holders {
+			r.replicate(1, id, e)
+		}
+		r.apply(1, 4) // applied in the step the cut ends: never observed
+		return r
+	}
+	t.Run("a quorum holds it", func(t *testing.T) {
+		r := setup(t, 2)
+		r.ok(r.w.CommitReached(1, 1, 4))
+		assert.Equal(t, raft.EntryID{Term: 1, Index: 4}, r.w.Committed())
+		st := r.status(1)
+		r.ok(r.w.Crashed(1))
+		st.Role, st.Commit = raft.Follower, st.Applied
+		r.ok(r.w.Started(st))
+		r.commit[1] = 4
+		r.ok(r.observe(1))
+	})
+	t.Run("no quorum holds it", func(t *testing.T) {
+		r := setup(t)
+		r.expect(r.w.CommitReached(1, 1, 4), CommittedOnQuorum)
+	})
+	t.Run("a follower claims nothing", func(t *testing.T) {
+		r := setup(t, 2)
+		r.ok(r.w.CommitReached(2, 1, 4))
+		assert.Equal(t, raft.Index(3), r.w.Committed().Index)
+	})
 }

@@ -366,6 +366,25 @@ func (w *Watch) appliedCommitted(n *nodeState) *Violation {
 	return nil
 }
 
+// CommitReached reports the commit index a node had reached when a power
+// cut stopped it inside a storage call. A leader commits and applies in
+// one step; if the cut comes in the apply, or in a write after it, no
+// status of that step is ever observed, yet what it applied is durable
+// and is checked at its restart. The commitment is checked here as an
+// observed one would be: only by a leader of term, within its log.
+func (w *Watch) CommitReached(id raft.NodeID, term raft.Term, commit raft.Index) *Violation {
+	n, v := w.live(id, "stop")
+	if v != nil {
+		return v
+	}
+	if n.ledTerm != term || commit <= n.status.Commit || commit <= w.commitIndex() {
+		return nil
+	}
+	st := n.status
+	st.Commit = commit
+	return w.commitAdvanced(n, &st)
+}
+
 // Sent reports a message as it leaves a node (from its Transport.Send).
 // Whatever the message promises must already be durable: its term; for a
 // vote request, the candidate's vote for itself; for a vote grant, the
@@ -396,6 +415,11 @@ func (w *Watch) Sent(m Outgoing) *Violation {
 	if m.Term > d.CurrentTerm {
 		return violate(DurableBeforeAck, nodes(m.From, m.To), m.Term, m.Index,
 			"%v sends %v in term %d while its durable term is %d", m.From, m.Type, m.Term, d.CurrentTerm)
+	}
+	if (m.Type == raft.MsgVote || m.Type == raft.MsgVoteResp) && d.CurrentTerm > m.Term {
+		// A vote held until a later term was durable: a restart starts in
+		// that later term and can never vote in this one again.
+		return nil
 	}
 	switch m.Type {
 	case raft.MsgVote:

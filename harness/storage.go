@@ -255,7 +255,13 @@ func (n *node) healDisk() {
 // else it is a bug, and the run's failure.
 func (n *node) storageStopped(err error, what string) {
 	if errors.Is(err, simdisk.ErrPowerCut) {
-		n.crash() // the power cut a crash step armed: this is the crash
+		// The power cut a crash step armed: this is the crash. What the
+		// node committed in the step it stopped in was never observed.
+		if n.raft != nil {
+			st := n.raft.Status()
+			n.w.report(n.w.safety.watch.CommitReached(n.id, st.Term, st.Commit))
+		}
+		n.crash()
 		return
 	}
 	if !n.faultyDisk() {
