@@ -39,7 +39,7 @@ var zooTable = []zooEntry{
 			"(11/70; long-soak 26/83 but six times the cost; figure-8 0/77, where one append carries both)"},
 	{"compacted-prev-is-conflict", "swarm",
 		"rare in this core: a stale append's rejection is ignored as stale, and a probe starts at the follower's known match, which the leader's " +
-			"own compaction usually passes first (then it sends a snapshot); swarm draws the most compaction, loss and duplication (2 of 5 campaigns of 60 CPU-s)"},
+			"own compaction usually passes first (then it sends a snapshot); swarm draws the most compaction, loss and duplication (1 or 2 of 5 campaigns of 60 CPU-s)"},
 	{"config-change-without-term-commit", "membership-churn",
 		"harmless under joint consensus; in the half of the seeds that change one voter in one step it needs a leader to crash with an uncommitted change, " +
 			"its successor to change membership before its blank commits, and the old leader to win back (0/600 full-length seeds)"},
