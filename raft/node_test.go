@@ -273,21 +273,19 @@ func TestLeadershipTransfer(t *testing.T) {
 	}
 }
 
-// Regression (found by the swarm, seed 297): a duplicated first chunk of a
-// snapshot, arriving after the transfer moved on, restarted the follower's
-// transfer; the leader then took the follower's request for an earlier
-// offset as a stale answer and resent the last chunk forever.
-func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
-	r := newRig(t, 3, func(id raft.NodeID) raft.Config {
+// behindCompactedLog is a 3-node rig (compaction every 10 entries, 16-byte
+// snapshot chunks) with a follower cut off while the leader committed and
+// compacted 30 entries: it can only catch up by snapshot once healed.
+func behindCompactedLog(t *testing.T) (r *rig, leader, lagging raft.NodeID) {
+	r = newRig(t, 3, func(id raft.NodeID) raft.Config {
 		c := raft.DefaultConfig(id)
 		c.SnapshotThreshold = 10
 		c.SnapshotChunkSize = 16
 		return c
 	})
-	l := r.leader()
-	var lagging raft.NodeID
+	leader = r.leader()
 	for _, id := range r.ids {
-		if id != l {
+		if id != leader {
 			lagging = id
 			break
 		}
@@ -297,6 +295,15 @@ func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
 		r.propose(fmt.Sprintf("c%02d", i))
 	}
 	r.advance(100 * time.Millisecond)
+	return r, leader, lagging
+}
+
+// Regression (found by the swarm, seed 297): a duplicated first chunk of a
+// snapshot, arriving after the transfer moved on, restarted the follower's
+// transfer; the leader then took the follower's request for an earlier
+// offset as a stale answer and resent the last chunk forever.
+func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
+	r, l, lagging := behindCompactedLog(t)
 	var first *raft.Message[string]
 	dups := 0
 	r.tamper = func(m *raft.Message[string]) {
@@ -323,25 +330,7 @@ func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
 // spent its 50 million steps in one instant. Here every answer arrives
 // twice: the transfer must finish with about one chunk per chunk.
 func TestSnapshotAnswersDuplicatedDoNotMultiplyChunks(t *testing.T) {
-	r := newRig(t, 3, func(id raft.NodeID) raft.Config {
-		c := raft.DefaultConfig(id)
-		c.SnapshotThreshold = 10
-		c.SnapshotChunkSize = 16
-		return c
-	})
-	l := r.leader()
-	var lagging raft.NodeID
-	for _, id := range r.ids {
-		if id != l {
-			lagging = id
-			break
-		}
-	}
-	r.isolate(lagging)
-	for i := 0; i < 30; i++ {
-		r.propose(fmt.Sprintf("c%02d", i))
-	}
-	r.advance(100 * time.Millisecond)
+	r, l, lagging := behindCompactedLog(t)
 	chunks, offsets := 0, map[uint64]bool{}
 	r.tamper = func(m *raft.Message[string]) {
 		switch {
