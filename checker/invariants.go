@@ -56,6 +56,14 @@ const (
 	// StatusMatchesStorage: at the end of a step a node's view of its log,
 	// hard state, applied index and snapshot is what its storage holds.
 	StatusMatchesStorage Invariant = "status-matches-storage"
+	// SingleServerChange: a leader appends a configuration that changes
+	// one voter in one step (dissertation §4.1) only once an entry of its
+	// own term is committed and the previous configuration is committed,
+	// or a new leader's change and an uncommitted one of a previous leader
+	// can have majorities that do not overlap (the bug Diego Ongaro
+	// reported on raft-dev in 2015). Joint changes need majorities of the
+	// old configuration and are not bound by it.
+	SingleServerChange Invariant = "single-server-change"
 	// InvalidObservation is not a Raft property: the observations
 	// themselves are impossible (a node observed before it started, a
 	// write that leaves a hole). It points at the wiring or at a store
@@ -69,7 +77,7 @@ func Invariants() []Invariant {
 		ElectionSafety, LeaderAppendOnly, LogMatching, LeaderCompleteness, StateMachineSafety,
 		CommittedOnQuorum, CommittedNeverChanges, TermVoteMonotonic, CommitAppliedMonotonic,
 		OneVotePerTerm, IndexOrder, DurableBeforeAck, DurableRecovery, StatusMatchesStorage,
-		InvalidObservation,
+		SingleServerChange, InvalidObservation,
 	}
 }
 

@@ -594,7 +594,7 @@ func TestInvariantsListed(t *testing.T) {
 		assert.False(t, names[inv], "%s listed twice", inv)
 		names[inv] = true
 	}
-	assert.Len(t, names, 15)
+	assert.Len(t, names, 16)
 }
 
 // A power cut inside a storage call stops a leader in the step that
@@ -632,5 +632,32 @@ func TestCommitReachedInAStepAPowerCutEnded(t *testing.T) {
 		r := setup(t, 2)
 		r.ok(r.w.CommitReached(2, 1, 4))
 		assert.Equal(t, raft.Index(3), r.w.Committed().Index)
+	})
+}
+
+func TestSingleServerChange(t *testing.T) {
+	four := raft.NewMembership(1, 2, 3, 4)
+	t.Run("one voter added once the term has committed", func(t *testing.T) {
+		r := goodCluster(t, memory)
+		r.lead(1, r.cfgEnt(4, 1, four))
+	})
+	t.Run("a joint change is not bound by the rule", func(t *testing.T) {
+		r := goodCluster(t, memory)
+		r.elect(2, 2, 1, 3)
+		r.lead(2, r.cfgEnt(4, 2, raft.Membership{Members: members3.Members, MembersAfterConsensus: four.Members}))
+	})
+	t.Run("one voter added before the new leader's term commits", func(t *testing.T) {
+		// config-change-without-term-commit, the 2015 single-server bug.
+		r := goodCluster(t, memory)
+		r.elect(2, 2, 1, 3)
+		r.ok(r.w.Appended(2, r.cfgEnt(4, 2, four)))
+		v := r.expect(r.observe(2), SingleServerChange)
+		assert.Equal(t, "single-server-change: n2, leader of term 2, appends configuration {n1,n2,n3,n4} at 4 before any entry of its term is committed (commit 3, its term starts at 4)", v.Error())
+	})
+	t.Run("a second change before the first commits", func(t *testing.T) {
+		r := goodCluster(t, memory)
+		r.lead(1, r.cfgEnt(4, 1, four))
+		r.ok(r.w.Appended(1, r.cfgEnt(5, 1, raft.NewMembership(1, 2, 4))))
+		r.expect(r.observe(1), SingleServerChange)
 	})
 }

@@ -1,6 +1,8 @@
 package checker
 
 import (
+	"sort"
+
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -90,6 +92,16 @@ func (l *logShadow) config() (raft.Membership, bool) {
 		return raft.Membership{}, false
 	}
 	return l.configs[len(l.configs)-1].m, true
+}
+
+// firstOfTerm is the index of the first entry of term the shadow holds, by
+// binary search (terms never decrease along a log).
+func (l *logShadow) firstOfTerm(term raft.Term) (raft.Index, bool) {
+	k := sort.Search(len(l.slots), func(k int) bool { return l.slots[k].term >= term })
+	if k == len(l.slots) || l.slots[k].term != term {
+		return 0, false
+	}
+	return l.base + raft.Index(k), true
 }
 
 // truncate drops [from, last]; base < from.

@@ -168,6 +168,9 @@ func (w *Watch) observe(n *nodeState, st *raft.Status) *Violation {
 				return v
 			}
 		}
+		if v := singleServerChange(n, st); v != nil {
+			return v
+		}
 	}
 	if st.Commit != prev.Commit {
 		if v := w.commitAdvanced(n, st); v != nil {
@@ -231,6 +234,35 @@ func (w *Watch) leaderCompleteness(n *nodeState, st *raft.Status) *Violation {
 	}
 	return violate(LeaderCompleteness, nodes(n.id), st.Term, c,
 		"%v leads term %d without committed entry %d/%d (its log ends at %v)", n.id, st.Term, w.committedAt(c).term, c, n.log.lastID())
+}
+
+// singleServerChange checks a leader whose last configuration entry is of
+// its term and changes one voter in one step: by the end of the step that
+// appended it, an entry of the leader's term and the previous
+// configuration must be committed. A joint configuration, and the final one
+// that ends a joint change, are not bound by the rule.
+func singleServerChange(n *nodeState, st *raft.Status) *Violation {
+	k := len(n.log.configs)
+	if k < 2 {
+		return nil
+	}
+	c, prev := n.log.configs[k-1], n.log.configs[k-2]
+	s, ok := n.log.at(c.index)
+	if !ok || s.term != st.Term || c.m.IsJoint() || prev.m.IsJoint() {
+		return nil
+	}
+	start, ok := n.log.firstOfTerm(st.Term)
+	switch {
+	case ok && st.Commit < start:
+		return violate(SingleServerChange, nodes(n.id), st.Term, c.index,
+			"%v, leader of term %d, appends configuration %v at %d before any entry of its term is committed (commit %d, its term starts at %d)",
+			n.id, st.Term, c.m, c.index, st.Commit, start)
+	case st.Commit < prev.index:
+		return violate(SingleServerChange, nodes(n.id), st.Term, c.index,
+			"%v, leader of term %d, appends configuration %v at %d while the previous one at %d is not committed (commit %d)",
+			n.id, st.Term, c.m, c.index, prev.index, st.Commit)
+	}
+	return nil
 }
 
 // commitAdvanced checks a node whose commit index moved. A leader's new
