@@ -64,6 +64,11 @@ const (
 	// reported on raft-dev in 2015). Joint changes need majorities of the
 	// old configuration and are not bound by it.
 	SingleServerChange Invariant = "single-server-change"
+	// CommittedPrefixMatches: a node never rejects an append whose
+	// previous entry lies within what it committed or its snapshot: that
+	// prefix matches every later leader's log (log matching and leader
+	// completeness), and a rejection there stalls the follower for good.
+	CommittedPrefixMatches Invariant = "committed-prefix-matches"
 	// InvalidObservation is not a Raft property: the observations
 	// themselves are impossible (a node observed before it started, a
 	// write that leaves a hole). It points at the wiring or at a store
@@ -77,7 +82,7 @@ func Invariants() []Invariant {
 		ElectionSafety, LeaderAppendOnly, LogMatching, LeaderCompleteness, StateMachineSafety,
 		CommittedOnQuorum, CommittedNeverChanges, TermVoteMonotonic, CommitAppliedMonotonic,
 		OneVotePerTerm, IndexOrder, DurableBeforeAck, DurableRecovery, StatusMatchesStorage,
-		SingleServerChange, InvalidObservation,
+		SingleServerChange, CommittedPrefixMatches, InvalidObservation,
 	}
 }
 

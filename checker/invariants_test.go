@@ -594,7 +594,7 @@ func TestInvariantsListed(t *testing.T) {
 		assert.False(t, names[inv], "%s listed twice", inv)
 		names[inv] = true
 	}
-	assert.Len(t, names, 16)
+	assert.Len(t, names, 17)
 }
 
 // A power cut inside a storage call stops a leader in the step that
@@ -659,5 +659,23 @@ func TestSingleServerChange(t *testing.T) {
 		r.lead(1, r.cfgEnt(4, 1, four))
 		r.ok(r.w.Appended(1, r.cfgEnt(5, 1, raft.NewMembership(1, 2, 4))))
 		r.expect(r.observe(1), SingleServerChange)
+	})
+}
+
+func TestCommittedPrefixMatches(t *testing.T) {
+	t.Run("a rejection beyond what the follower committed", func(t *testing.T) {
+		r := goodCluster(t, memory)
+		r.ok(r.w.Sent(Outgoing{From: 2, To: 1, Type: raft.MsgAppResp, Term: 1, Index: 4, Reject: true}))
+	})
+	t.Run("a term notice", func(t *testing.T) {
+		r := goodCluster(t, memory)
+		r.ok(r.w.Sent(Outgoing{From: 2, To: 1, Type: raft.MsgAppResp, Term: 1, Index: 0, Reject: true}))
+	})
+	t.Run("a rejection within the committed prefix", func(t *testing.T) {
+		// compacted-prev-is-conflict: the follower takes a previous entry
+		// it compacted (so committed) for a conflict.
+		r := goodCluster(t, memory)
+		v := r.expect(r.w.Sent(Outgoing{From: 2, To: 1, Type: raft.MsgAppResp, Term: 1, Index: 2, Reject: true}), CommittedPrefixMatches)
+		assert.Equal(t, "committed-prefix-matches: n2 rejects an append from n1 at 2, within what it committed (through 3): a committed prefix matches every later leader's log", v.Error())
 	})
 }

@@ -465,6 +465,9 @@ func (w *Watch) Sent(m Outgoing) *Violation {
 				"%v grants %v its vote in term %d before the vote is durable (durable: %v)", m.From, m.To, m.Term, d)
 		}
 	case raft.MsgAppResp:
+		if m.Reject && m.Index != 0 {
+			return rejectWithinCommitted(n, m)
+		}
 		if m.Reject || m.Index == 0 {
 			return nil
 		}
@@ -477,6 +480,21 @@ func (w *Watch) Sent(m Outgoing) *Violation {
 			"%v acknowledges snapshot %d before it is durable (durable snapshot at %d, log ends at %v)", m.From, m.Index, n.dur.snap.Index, n.dur.lastID())
 	}
 	return nil
+}
+
+// rejectWithinCommitted checks an append rejection: it claims the
+// sender's log does not match the leader's at m.Index, which cannot be
+// so within its committed prefix or its snapshot (what a node committed
+// matches every later leader's log), so a follower that refuses such an
+// append refuses it forever.
+func rejectWithinCommitted(n *nodeState, m Outgoing) *Violation {
+	c := max(n.status.Commit, n.log.snap.Index)
+	if m.Index > c {
+		return nil
+	}
+	return violate(CommittedPrefixMatches, nodes(m.From, m.To), m.Term, m.Index,
+		"%v rejects an append from %v at %d, within what it committed (through %d): a committed prefix matches every later leader's log",
+		m.From, m.To, m.Index, c)
 }
 
 // ackDurable checks an append acknowledgement: the durable log holds the

@@ -38,8 +38,8 @@ var zooTable = []zooEntry{
 		"the watch sees a leader commit an earlier term's entry once a quorum matches it before the leader's own blank: swarm draws one entry per append " +
 			"(11/70; long-soak 26/83 but six times the cost; figure-8 0/77, where one append carries both)"},
 	{"compacted-prev-is-conflict", "swarm",
-		"rare in this core: a stale append's rejection is ignored as stale, and a probe starts at the follower's known match, which the leader's " +
-			"own compaction usually passes first (then it sends a snapshot); swarm draws the most compaction, loss and duplication (1 or 2 of 5 campaigns of 60 CPU-s)"},
+		"a duplicated or overtaking append whose previous entry the follower compacted is rejected, which committed-prefix-matches sees; " +
+			"swarm draws the most compaction, loss and duplication (69/300 full seeds; the stalled follower itself shows in 1 of 5 campaigns)"},
 	{"config-change-without-term-commit", "membership-churn",
 		"half of its seeds change one voter at a time; the single-server-change rule sees a change appended before the new leader's first entry commits, " +
 			"which needs a change requested in the few milliseconds after an election (7/300 full seeds, 1/300 short)"},
