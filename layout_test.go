@@ -21,6 +21,7 @@ const module = "github.com/raftsim/raftsim"
 // must be added here, which is the moment to decide where it sits.
 var allowedImports = map[string][]string{
 	"raft":                {},
+	"internal/listsm":     {"raft"},
 	"sim":                 {},
 	"faults":              {"sim"},
 	"storage/memstore":    {"raft"},

@@ -1,61 +1,18 @@
 package memstore
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftsim/raftsim/internal/listsm"
 	"github.com/raftsim/raftsim/raft"
 )
 
-// listSM is the tests' state machine: it appends each command to a list and
-// answers with the list's new length. It records the index of every Apply
-// so that a test sees a re-applied or skipped entry.
-type listSM struct {
-	Items   []string
-	Indices []raft.Index
-
-	failSnapshot error // returned by Snapshot when set
-	failRestore  error // returned by Restore when set
-}
-
-func (m *listSM) Apply(index raft.Index, data string) int {
-	m.Items = append(m.Items, data)
-	m.Indices = append(m.Indices, index)
-	return len(m.Items)
-}
-
-func (m *listSM) Snapshot() ([]byte, error) {
-	if m.failSnapshot != nil {
-		return nil, m.failSnapshot
-	}
-	return json.Marshal(struct {
-		Items   []string
-		Indices []raft.Index
-	}{m.Items, m.Indices})
-}
-
-func (m *listSM) Restore(data []byte) error {
-	if m.failRestore != nil {
-		return m.failRestore
-	}
-	var v struct {
-		Items   []string
-		Indices []raft.Index
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	m.Items, m.Indices = v.Items, v.Indices
-	return nil
-}
-
-func (m *listSM) clone() listSM {
-	return listSM{Items: slices.Clone(m.Items), Indices: slices.Clone(m.Indices)}
-}
+// listSM is the tests' state machine (internal/listsm).
+type listSM = listsm.SM
 
 var errTest = errors.New("test failure")
 
@@ -123,7 +80,7 @@ type dump struct {
 }
 
 func dumpStore(s *Store[string, int], sm *listSM) dump {
-	d := dump{HardState: s.hardState, LastApplied: s.lastApplied, SM: sm.clone()}
+	d := dump{HardState: s.hardState, LastApplied: s.lastApplied, SM: sm.Clone()}
 	for k := range s.log {
 		d.Log = append(d.Log, ownedCopy(&s.log[k]))
 	}

@@ -126,7 +126,7 @@ func TestDoLogCompactionRefusals(t *testing.T) {
 		s, sm := newStore()
 		mustAppend(t, s, blank(1, 1), normal(1, 2, "a"))
 		mustApply(t, s, 2)
-		sm.failSnapshot = errTest
+		sm.FailSnapshot = errTest
 		before := dumpStore(s, sm)
 		_, err := s.DoLogCompaction(2)
 		require.ErrorIs(t, err, errTest)
@@ -285,7 +285,7 @@ func TestFinalizeSnapshotInstallationRefusals(t *testing.T) {
 	}
 	t.Run("restore fails", func(t *testing.T) {
 		s, sm := newStore()
-		sm.failRestore = errTest
+		sm.FailRestore = errTest
 		err := s.FinalizeSnapshotInstallation(4, 2, nil, "x", &buffer{data: good})
 		require.ErrorIs(t, err, errTest)
 		assert.EqualError(t, err, "memstore: n1: install snapshot 2/4: restore the state machine: test failure")

@@ -331,7 +331,7 @@ func applyCases() []contractCase {
 			assert.EqualError(t, err, r.msg("n1: apply 2/3 normal: the log holds 1/3 normal at that index: storage inconsistent"))
 			err = r.s.ReplicateToStateMachine([]raft.Entry[string]{normal(1, 3, "b"), normal(1, 4, "c")})
 			assert.EqualError(t, err, r.msg("n1: apply 4: not in the log (last index 3): storage inconsistent"))
-			assert.Equal(t, before.SM, r.sm.clone(), "nothing of a refused batch is applied")
+			assert.Equal(t, before.SM, r.sm.Clone(), "nothing of a refused batch is applied")
 		}},
 	}
 }
@@ -394,11 +394,11 @@ func snapshotCases() []contractCase {
 			assert.EqualError(t, err, r.msg("n1: compact through 3: beyond last applied 2: storage inconsistent"))
 			_, err = r.s.DoLogCompaction(0)
 			assert.EqualError(t, err, r.msg("n1: compact through 0: nothing to compact: storage inconsistent"))
-			r.sm.failSnapshot = errTest
+			r.sm.FailSnapshot = errTest
 			_, err = r.s.DoLogCompaction(2)
 			require.ErrorIs(t, err, errTest)
 			assert.EqualError(t, err, r.msg("n1: compact through 2: snapshot the state machine: test failure"))
-			r.sm.failSnapshot = nil
+			r.sm.FailSnapshot = nil
 			assert.Equal(t, before, r.view())
 		}},
 		{"create-snapshot", func(t *testing.T, r *rig) {
@@ -482,11 +482,11 @@ func snapshotCases() []contractCase {
 				}
 			}
 			assert.Equal(t, before.Log, r.view().Log)
-			assert.Equal(t, before.SM, r.sm.clone())
+			assert.Equal(t, before.SM, r.sm.Clone())
 		}},
 		{"install-restore-fails", func(t *testing.T, r *rig) {
 			good := raft.EncodeSnapshot(raft.SnapshotMeta{Index: 4, Term: 2, Membership: raft.NewMembership(1)}, []byte(`{}`))
-			r.sm.failRestore = errTest
+			r.sm.FailRestore = errTest
 			_, h, err := r.s.CreateSnapshot()
 			require.NoError(t, err)
 			_, err = h.Write(good)
@@ -494,7 +494,7 @@ func snapshotCases() []contractCase {
 			err = r.s.FinalizeSnapshotInstallation(4, 2, nil, "x", h)
 			require.ErrorIs(t, err, errTest)
 			assert.EqualError(t, err, r.msg("n1: install snapshot 2/4: restore the state machine: test failure"))
-			r.sm.failRestore = nil
+			r.sm.FailRestore = nil
 			assert.Empty(t, r.logIDs())
 			assert.Zero(t, r.lastApplied())
 		}},

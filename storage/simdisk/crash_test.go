@@ -132,7 +132,7 @@ func runCrashesWith(t *testing.T, cfg runConfig, seed uint64, steps int, seeDisk
 		}
 		require.NoError(t, err, "seed %d step %d: %s", seed, step, c.name)
 		require.NoError(t, c.run(r.model), "seed %d step %d: the model refuses %s", seed, step, c.name)
-		require.Equal(t, r.modelSM.clone(), r.sm.clone(), "seed %d step %d: %s: the machines differ", seed, step, c.name)
+		require.Equal(t, r.modelSM.Clone(), r.sm.Clone(), "seed %d step %d: %s: the machines differ", seed, step, c.name)
 		c.horizon = r.disk.DurableAt()
 		r.history = append(r.history, c)
 		r.disk.CutPowerAfter(-1)
@@ -300,8 +300,8 @@ func durableDiff(want, got view) string {
 		return fmt.Sprintf("applied %d beyond %d", applied, want.State.LastAppliedLog)
 	case want.Snapshot != nil && applied < want.Snapshot.Index:
 		return fmt.Sprintf("applied %d behind the snapshot %d", applied, want.Snapshot.Index)
-	case !reflect.DeepEqual(want.SM.through(applied), got.SM):
-		return fmt.Sprintf("machine %v, want %v", got.SM, want.SM.through(applied))
+	case !reflect.DeepEqual(through(want.SM, applied), got.SM):
+		return fmt.Sprintf("machine %v, want %v", got.SM, through(want.SM, applied))
 	}
 	got.State.LastAppliedLog = want.State.LastAppliedLog
 	switch {

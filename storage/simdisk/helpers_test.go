@@ -1,68 +1,24 @@
 package simdisk
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftsim/raftsim/internal/listsm"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/memstore"
 )
 
-// listSM is the tests' state machine, as memstore's tests have it: it
-// appends each command to a list and answers with the list's length, and
-// records every Apply's index so that a re-applied or skipped entry shows.
-type listSM struct {
-	Items   []string
-	Indices []raft.Index
+// listSM is the tests' state machine (internal/listsm).
+type listSM = listsm.SM
 
-	failSnapshot error
-	failRestore  error
-}
-
-func (m *listSM) Apply(index raft.Index, data string) int {
-	m.Items = append(m.Items, data)
-	m.Indices = append(m.Indices, index)
-	return len(m.Items)
-}
-
-func (m *listSM) Snapshot() ([]byte, error) {
-	if m.failSnapshot != nil {
-		return nil, m.failSnapshot
-	}
-	return json.Marshal(struct {
-		Items   []string
-		Indices []raft.Index
-	}{m.Items, m.Indices})
-}
-
-func (m *listSM) Restore(data []byte) error {
-	if m.failRestore != nil {
-		return m.failRestore
-	}
-	var v struct {
-		Items   []string
-		Indices []raft.Index
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	m.Items, m.Indices = v.Items, v.Indices
-	return nil
-}
-
-func (m *listSM) clone() listSM {
-	return listSM{Items: slices.Clone(m.Items), Indices: slices.Clone(m.Indices)}
-}
-
-// through returns the machine's state after applying only indices <= i.
-func (m *listSM) through(i raft.Index) listSM {
+// through returns m's state after applying only indices <= i.
+func through(m listSM, i raft.Index) listSM {
 	var out listSM
 	for k, idx := range m.Indices {
 		if idx <= i {
@@ -276,7 +232,7 @@ func tryObserve(s raft.Storage[string, int], sm *listSM) (view, error) {
 	if err != nil {
 		return view{}, err
 	}
-	v := view{State: st, Log: es, SM: sm.clone()}
+	v := view{State: st, Log: es, SM: sm.Clone()}
 	cur, err := s.GetCurrentSnapshot()
 	if err != nil {
 		return view{}, err
@@ -313,7 +269,7 @@ func requireSameDurable(t tb, before, after view) {
 	if before.Snapshot != nil {
 		require.GreaterOrEqual(t, applied, before.Snapshot.Index, "last applied falls behind the snapshot")
 	}
-	require.Equal(t, before.SM.through(applied), after.SM, "the machine does not hold exactly the effects through %d", applied)
+	require.Equal(t, through(before.SM, applied), after.SM, "the machine does not hold exactly the effects through %d", applied)
 	after.State.LastAppliedLog = before.State.LastAppliedLog
 	require.Equal(t, before.State, after.State)
 	require.Equal(t, before.Log, after.Log)
