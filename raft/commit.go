@@ -65,10 +65,10 @@ func (n *Node[D, R]) matchOf(id NodeID) uint64 {
 	return 0
 }
 
-// learnerMatches lists non-voters' match indexes, only for the
-// CountLearnersInQuorum bug.
+// learnerMatches lists non-voters' match indexes, only for the bug zoo
+// (count-learners-in-quorum): a correct leader counts voters alone.
 func (n *Node[D, R]) learnerMatches() []uint64 {
-	if !n.cfg.Bugs.CountLearnersInQuorum {
+	if n.zoo == nil || !n.zoo.CountLearners() {
 		return nil
 	}
 	var out []uint64
@@ -91,7 +91,7 @@ func (n *Node[D, R]) maybeCommit() bool {
 	if idx <= n.commit {
 		return false
 	}
-	if !n.cfg.Bugs.CommitPreviousTerm {
+	if n.zoo == nil || n.zoo.CommitNeedsCurrentTerm() {
 		t, err := n.log.term(idx)
 		n.must(err, "term of %d", idx)
 		if t != n.term {
