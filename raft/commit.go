@@ -9,9 +9,9 @@ import (
 const maxQuorumGroup = 64
 
 // quorumValue returns the largest v such that a majority of members have a
-// value of at least v. extra values (non-voters, only with the
-// CountLearnersInQuorum bug) are counted as if they voted, without growing
-// the majority: that is the bug.
+// value of at least v. extra values (non-voters, only in the bug zoo's
+// count-learners-in-quorum) are counted as if they voted, without growing
+// the majority: that is the bug. A correct leader passes none.
 func quorumValue(members []NodeID, value func(NodeID) uint64, extra []uint64) uint64 {
 	if len(members) == 0 {
 		return 0
