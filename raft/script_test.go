@@ -2,12 +2,16 @@ package raft_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cockroachdb/datadriven"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/storage/memstore"
@@ -50,6 +54,26 @@ func TestScripts(t *testing.T) {
 		s := &script{t: t}
 		datadriven.RunTest(t, path, s.run)
 	})
+}
+
+// Every script starts with a prose header saying what it shows: a script
+// without one is a golden file nobody can review.
+func TestScriptsHaveHeaders(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	for _, path := range paths {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		header := 0
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "# ") {
+				break
+			}
+			header++
+		}
+		assert.GreaterOrEqual(t, header, 3, "%s: start with a prose header of a few '# ' lines saying what the script shows", path)
+	}
 }
 
 type script struct {
