@@ -110,7 +110,7 @@ func (m *model) note(format string, args ...any) {
 	m.trace = append(m.trace, fmt.Sprintf(format, args...))
 }
 
-// modelBugs are known Raft bugs (raft.Bugs has them too) that the model
+// modelBugs are known Raft bugs (internal/zoo has them too) that the model
 // can commit, to show that valid-looking runs of a broken Raft get caught.
 type modelBugs struct {
 	voteWithoutLogCheck, commitPreviousTerm, ackBeforeSync, uncappedFollowerCommit, volatileCommitRestart bool

@@ -9,6 +9,7 @@ import (
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/faults"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -169,6 +170,9 @@ type Config struct {
 	// Raft is the template of every node's Raft configuration (ID is set
 	// per node).
 	Raft raft.Config `json:"raft"`
+	// Bugs switches on known Raft bugs in every node (the bug zoo, package
+	// internal/zoo), for measuring the harness; none in a correct run.
+	Bugs zoo.Bugs `json:"bugs,omitempty"`
 	// StopAfterCommands ends the run once this many client commands
 	// completed (0: run for Duration). For throughput benchmarks.
 	StopAfterCommands int `json:"stopAfterCommands,omitempty"`

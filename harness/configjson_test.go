@@ -14,7 +14,7 @@ import (
 func TestConfigJSONRoundTripWithReadableDurations(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Plan = faults.Plan{Steps: []faults.Step{{At: time.Second, Kind: faults.Crash, Node: 2, For: 300 * time.Millisecond}}}
-	cfg.Raft.Bugs.CommitPreviousTerm = true
+	cfg.Bugs.CommitPreviousTerm = true
 	b, err := json.Marshal(cfg)
 	require.NoError(t, err)
 	s := string(b)

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 )
 
 const corpusDir = "../testdata/failures"
@@ -36,7 +36,7 @@ func TestCorpusReportsWhatChanged(t *testing.T) {
 	for _, path := range files {
 		f, err := ReadFailureFile(path)
 		require.NoError(t, err)
-		if f.Expect == "fail" && f.Config.Raft.Bugs.Any() {
+		if f.Expect == "fail" && f.Config.Bugs.Any() {
 			specimen = f
 			break
 		}
@@ -44,7 +44,7 @@ func TestCorpusReportsWhatChanged(t *testing.T) {
 	require.NotEmpty(t, specimen.Format, "the corpus holds a bug-zoo specimen")
 
 	fixed := specimen
-	fixed.Config.Raft.Bugs = raft.Bugs{} // as if the bug were gone
+	fixed.Config.Bugs = zoo.Bugs{} // as if the bug were gone
 	err = CheckCorpusFile(fixed)
 	require.ErrorIs(t, err, ErrCorpus)
 	assert.Contains(t, err.Error(), "expected failure "+specimen.Failure.Signature())

@@ -14,7 +14,7 @@ func failingRun(t *testing.T) (Config, Result) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.Duration = 2e9
-	cfg.Raft.Bugs.PreVoteNeverGrants = true
+	cfg.Bugs.PreVoteNeverGrants = true
 	cfg.KeepStepHashes = true
 	res, err := Run(cfg, 3)
 	require.NoError(t, err)

@@ -2,12 +2,12 @@ package harness
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/internal/wire"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -119,8 +119,8 @@ func (kv *KV) Snapshot() ([]byte, error) {
 	keys := sortedKeys(kv.data)
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
-		b = appendString(b, k)
-		b = appendString(b, kv.data[k])
+		b = wire.AppendText(b, k)
+		b = wire.AppendText(b, kv.data[k])
 	}
 	clients := sortedKeys(kv.sessions)
 	b = binary.AppendUvarint(b, uint64(len(clients)))
@@ -128,7 +128,7 @@ func (kv *KV) Snapshot() ([]byte, error) {
 		s := kv.sessions[c]
 		b = binary.AppendUvarint(b, uint64(c))
 		b = binary.AppendUvarint(b, s.seq)
-		b = appendString(b, s.out.Value)
+		b = wire.AppendText(b, s.out.Value)
 		b = append(b, boolByte(s.out.Swapped))
 	}
 	return b, nil
@@ -136,22 +136,19 @@ func (kv *KV) Snapshot() ([]byte, error) {
 
 // Restore replaces the state by a snapshot's.
 func (kv *KV) Restore(data []byte) error {
-	d := decoder{b: data}
+	d := wire.NewReader(data)
 	fresh := NewKV()
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		k := d.string()
-		fresh.data[k] = d.string()
+	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
+		k := d.Text()
+		fresh.data[k] = d.Text()
 	}
-	for n := d.count(); n > 0 && d.err == nil; n-- {
-		c := int(d.uvarint())
-		s := session{seq: d.uvarint(), out: checker.Output{Value: d.string(), Swapped: d.byte() == 1}}
+	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
+		c := int(d.Uvarint())
+		s := session{seq: d.Uvarint(), out: checker.Output{Value: d.Text(), Swapped: d.Byte() == 1}}
 		fresh.sessions[c] = s
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
-	}
-	if d.err != nil {
-		return fmt.Errorf("harness: kv: restore: %w: %w", d.err, raft.ErrCorrupt)
+	if err := d.Done(); err != nil {
+		return fmt.Errorf("harness: kv: restore: %w: %w", err, raft.ErrCorrupt)
 	}
 	kv.data, kv.sessions = fresh.data, fresh.sessions
 	return nil
@@ -186,27 +183,24 @@ func (CommandCodec) AppendEncode(dst []byte, c Command) []byte {
 	dst = binary.AppendUvarint(dst, uint64(c.Client))
 	dst = binary.AppendUvarint(dst, c.Seq)
 	dst = append(dst, byte(c.Input.Kind))
-	dst = appendString(dst, c.Input.Key)
-	dst = appendString(dst, c.Input.Value)
-	return appendString(dst, c.Input.Expected)
+	dst = wire.AppendText(dst, c.Input.Key)
+	dst = wire.AppendText(dst, c.Input.Value)
+	return wire.AppendText(dst, c.Input.Expected)
 }
 
 // Decode parses an encoding made by AppendEncode.
 func (CommandCodec) Decode(src []byte) (Command, error) {
-	d := decoder{b: src}
-	c := Command{Client: int(d.uvarint()), Seq: d.uvarint()}
-	c.Input.Kind = checker.OpKind(d.byte())
-	c.Input.Key = d.string()
-	c.Input.Value = d.string()
-	c.Input.Expected = d.string()
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%d trailing bytes", len(d.b))
+	d := wire.NewReader(src)
+	c := Command{Client: int(d.Uvarint()), Seq: d.Uvarint()}
+	c.Input.Kind = checker.OpKind(d.Byte())
+	c.Input.Key = d.Text()
+	c.Input.Value = d.Text()
+	c.Input.Expected = d.Text()
+	if d.Done() == nil && c.Input.Kind > checker.OpCAS {
+		d.Fail("op kind %d", c.Input.Kind)
 	}
-	if d.err == nil && c.Input.Kind > checker.OpCAS {
-		d.err = fmt.Errorf("op kind %d", c.Input.Kind)
-	}
-	if d.err != nil {
-		return Command{}, fmt.Errorf("harness: decode command: %w: %w", d.err, raft.ErrCorrupt)
+	if err := d.Err(); err != nil {
+		return Command{}, fmt.Errorf("harness: decode command: %w: %w", err, raft.ErrCorrupt)
 	}
 	return c, nil
 }
@@ -216,64 +210,9 @@ func (CommandCodec) Size(c Command) int {
 	return 12 + len(c.Input.Key) + len(c.Input.Value) + len(c.Input.Expected)
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 func boolByte(v bool) byte {
 	if v {
 		return 1
 	}
 	return 0
-}
-
-// decoder reads varint-framed fields; the first failure sticks.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-var errTruncated = errors.New("truncated")
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errTruncated
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) count() uint64 {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.err = fmt.Errorf("count %d exceeds %d bytes left", n, len(d.b))
-		return 0
-	}
-	return n
-}
-
-func (d *decoder) byte() byte {
-	if d.err != nil || len(d.b) == 0 {
-		d.err = errTruncated
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-func (d *decoder) string() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }

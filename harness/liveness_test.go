@@ -12,7 +12,7 @@ import (
 func TestLivenessCatchesBrokenElection(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Duration = 2e9
-	cfg.Raft.Bugs.PreVoteNeverGrants = true
+	cfg.Bugs.PreVoteNeverGrants = true
 	res, err := Run(cfg, 1)
 	require.NoError(t, err)
 	require.NotNil(t, res.Failure)

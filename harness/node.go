@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/simdisk"
@@ -121,7 +122,7 @@ func (n *node) start() {
 		n.storageStopped(err, "open")
 		return
 	}
-	cfg := n.w.cfg.Raft
+	cfg := zoo.Configure(n.w.cfg.Raft, n.w.cfg.Bugs) // no hooks without knobs
 	cfg.ID = n.id
 	r, err := raft.NewNode(cfg, n.store, raft.Env[Command, Response]{Clock: n, Rand: n, Transport: n, Events: n})
 	if err != nil {

@@ -9,9 +9,9 @@ import (
 const maxQuorumGroup = 64
 
 // quorumValue returns the largest v such that a majority of members have a
-// value of at least v. extra values (non-voters, only with the
-// CountLearnersInQuorum bug) are counted as if they voted, without growing
-// the majority: that is the bug.
+// value of at least v. extra values (non-voters, only in the bug zoo's
+// count-learners-in-quorum) are counted as if they voted, without growing
+// the majority: that is the bug. A correct leader passes none.
 func quorumValue(members []NodeID, value func(NodeID) uint64, extra []uint64) uint64 {
 	if len(members) == 0 {
 		return 0
@@ -65,10 +65,10 @@ func (n *Node[D, R]) matchOf(id NodeID) uint64 {
 	return 0
 }
 
-// learnerMatches lists non-voters' match indexes, only for the
-// CountLearnersInQuorum bug.
+// learnerMatches lists non-voters' match indexes, only for the bug zoo
+// (count-learners-in-quorum): a correct leader counts voters alone.
 func (n *Node[D, R]) learnerMatches() []uint64 {
-	if !n.cfg.Bugs.CountLearnersInQuorum {
+	if n.zoo == nil || !n.zoo.CountLearners() {
 		return nil
 	}
 	var out []uint64
@@ -91,7 +91,7 @@ func (n *Node[D, R]) maybeCommit() bool {
 	if idx <= n.commit {
 		return false
 	}
-	if !n.cfg.Bugs.CommitPreviousTerm {
+	if n.zoo == nil || n.zoo.CommitNeedsCurrentTerm() {
 		t, err := n.log.term(idx)
 		n.must(err, "term of %d", idx)
 		if t != n.term {

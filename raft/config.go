@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/raftsim/raftsim/internal/zoohook"
 )
 
 // ReadMode chooses how a leader proves a read is linearizable.
@@ -106,9 +108,9 @@ type Config struct {
 	// spares storage reads on the replication path.
 	LogCacheEntries int `json:"logCacheEntries"`
 
-	// Bugs switches on known implementation bugs, for measuring the
-	// harness. All off in a correct node.
-	Bugs Bugs `json:"bugs"`
+	// zoo holds the bug zoo's hooks (see zoo.go); nil in every node but
+	// the zoo's.
+	zoo zoohook.Hooks
 }
 
 // DefaultConfig returns a configuration with the timing of the Raft paper

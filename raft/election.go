@@ -17,7 +17,7 @@ type voteAnswer struct {
 }
 
 // record notes an answer; a second answer from the same node is ignored
-// unless the CountStaleVotes bug is on.
+// (countDuplicates is for the bug zoo only).
 func (v *voteTally) record(from NodeID, granted bool, countDuplicates bool) {
 	if !countDuplicates {
 		for _, a := range v.responses {
@@ -69,7 +69,7 @@ func contains(ids []NodeID, id NodeID) bool {
 // resetElectionTimer draws a new randomized election timeout (§5.2).
 func (n *Node[D, R]) resetElectionTimer(now time.Duration) {
 	n.electionTimeout = n.cfg.ElectionTimeoutMin
-	if !n.cfg.Bugs.ElectionTimeoutNotRandom {
+	if n.zoo == nil || n.zoo.RandomizeTimeout() {
 		spread := uint64(n.cfg.ElectionTimeoutMax - n.cfg.ElectionTimeoutMin)
 		n.electionTimeout += time.Duration(n.env.Rand.Uint64n(spread))
 	}
@@ -179,12 +179,12 @@ func (n *Node[D, R]) stepCandidate(m *Message[D]) {
 	switch m.Type {
 	case MsgPreVoteResp:
 		if n.role == PreCandidate && (m.Term == n.votes.term || m.Reject) {
-			n.votes.record(m.From, !m.Reject, n.cfg.Bugs.CountStaleVotes)
+			n.votes.record(m.From, !m.Reject, n.zoo != nil && n.zoo.CountDuplicateVotes())
 			n.checkElection()
 		}
 	case MsgVoteResp:
 		if n.role == Candidate {
-			n.votes.record(m.From, !m.Reject, n.cfg.Bugs.CountStaleVotes)
+			n.votes.record(m.From, !m.Reject, n.zoo != nil && n.zoo.CountDuplicateVotes())
 			n.checkElection()
 		}
 	case MsgApp, MsgHeartbeat, MsgSnap:
@@ -195,7 +195,7 @@ func (n *Node[D, R]) stepCandidate(m *Message[D]) {
 }
 
 // handleVoteRequest answers a vote or pre-vote. For a vote, the grant is
-// durable before the answer leaves (unless the VoteBeforePersist bug is on).
+// durable before the answer leaves.
 func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
 	pre := m.Type == MsgPreVote
 	resp := MsgVoteResp
@@ -205,11 +205,12 @@ func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
 	canVote := n.vote == m.From ||
 		(n.vote == None && n.leader == None) ||
 		(pre && m.Term > n.term)
-	upToDate := n.cfg.Bugs.VoteWithoutLogCheck || n.log.upToDate(EntryID{Term: m.LogTerm, Index: m.Index})
-	if pre && n.cfg.Bugs.PreVoteNeverGrants {
-		canVote = false
+	upToDate := n.log.upToDate(EntryID{Term: m.LogTerm, Index: m.Index})
+	grant := canVote && upToDate
+	if n.zoo != nil {
+		grant = n.zoo.VoteGranted(pre, canVote, upToDate)
 	}
-	if !canVote || !upToDate {
+	if !grant {
 		n.send(&Message[D]{Type: resp, To: m.From, Reject: true})
 		return
 	}
@@ -219,17 +220,7 @@ func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
 		n.send(&Message[D]{Type: resp, To: m.From, Term: m.Term})
 		return
 	}
-	switch {
-	case n.cfg.Bugs.VoteBeforePersist:
-		n.send(&Message[D]{Type: resp, To: m.From})
-		n.saveHardState(n.term, m.From)
-	case n.cfg.Bugs.SplitTermVotePersist && n.vote == None:
-		// The term is written on its own; the grant waits for that write
-		// only, and the vote follows in a second one.
-		n.saveHardState(n.term, None)
-		n.send(&Message[D]{Type: resp, To: m.From})
-		n.saveHardState(n.term, m.From)
-	default:
+	if !n.zooPersistVote(m.From, resp) {
 		n.saveHardState(n.term, m.From)
 		n.send(&Message[D]{Type: resp, To: m.From})
 	}

@@ -91,7 +91,7 @@ func (n *Node[D, R]) ChangeMembership(members []NodeID) (err error) {
 	switch {
 	case n.membership.IsJoint() || n.commit < n.membershipIndex:
 		return bad("change to %v still in progress", n.membership)
-	case n.commit < n.lead.termStart && !n.cfg.Bugs.ConfigChangeWithoutTermCommit:
+	case n.commit < n.lead.termStart && (n.zoo == nil || n.zoo.ChangeNeedsTermCommit()):
 		return bad("no entry of term %d committed yet", n.term)
 	case n.lead.transferee != None:
 		return ErrTransferring

@@ -3,6 +3,8 @@ package raft
 import (
 	"fmt"
 	"time"
+
+	"github.com/raftsim/raftsim/internal/zoohook"
 )
 
 // Role is what a node currently does in the protocol.
@@ -70,6 +72,9 @@ type Node[D, R any] struct {
 	// Role behaviour, swapped by the become* functions.
 	stepRole func(m *Message[D])
 	tickRole func(now time.Duration)
+
+	// zoo is nil in a correct node: the bug zoo's hooks (zoo.go).
+	zoo zoohook.Hooks
 }
 
 // storageFailure carries a storage error from deep inside a step up to the
@@ -125,7 +130,7 @@ func NewNode[D, R any](cfg Config, store Storage[D, R], env Env[D, R]) (n *Node[
 	if err := env.validate(); err != nil {
 		return nil, err
 	}
-	n = &Node[D, R]{cfg: cfg, id: cfg.ID, store: store, env: env}
+	n = &Node[D, R]{cfg: cfg, id: cfg.ID, store: store, env: env, zoo: cfg.zoo}
 	n.log.fetch = store.GetLogEntries
 	n.log.cacheMax = cfg.LogCacheEntries
 	defer func() {
@@ -150,8 +155,8 @@ func (n *Node[D, R]) load() {
 	n.membership = st.Membership.Clone()
 	n.applied = st.LastAppliedLog
 	n.commit = st.LastAppliedLog
-	if n.cfg.Bugs.VolatileCommitRestart {
-		n.commit = st.LastLogIndex
+	if n.zoo != nil {
+		n.commit = Index(n.zoo.RestartCommit(uint64(st.LastAppliedLog), uint64(st.LastLogIndex)))
 	}
 	var snapIndex Index
 	var snapTerm Term

@@ -16,7 +16,7 @@ func (n *Node[D, R]) Read(id ReadID) (err error) {
 	}
 	l := n.lead
 	switch {
-	case n.cfg.Bugs.UnconfirmedLeaderReads:
+	case n.zoo != nil && !n.zoo.ReadNeedsConfirm():
 		l.readsReady = append(l.readsReady, readRequest{id: id, index: n.commit})
 	case n.commit < l.termStart:
 		// Until an entry of its term commits, the leader does not know

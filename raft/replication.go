@@ -246,8 +246,8 @@ func (n *Node[D, R]) startRound(now time.Duration) {
 		// A follower may hold a stale suffix the leader has not yet
 		// replaced: never carry it a commit index past what matched.
 		commit := min(pr.match, n.commit)
-		if n.cfg.Bugs.UncappedFollowerCommit {
-			commit = n.commit
+		if n.zoo != nil {
+			commit = Index(n.zoo.HeartbeatCommit(uint64(commit), uint64(n.commit)))
 		}
 		n.send(&Message[D]{Type: MsgHeartbeat, To: pr.id, Commit: commit, Context: l.round})
 	}
@@ -334,7 +334,7 @@ func (n *Node[D, R]) handleHeartbeat(m *Message[D]) {
 func (n *Node[D, R]) handleAppend(m *Message[D]) {
 	entries := m.Entries
 	lastNew := m.Index + Index(len(entries))
-	if n.cfg.Bugs.CompactedPrevIsConflict && m.Index < n.log.snapIndex {
+	if m.Index < n.log.snapIndex && n.zoo != nil && n.zoo.CompactedPrevConflicts() {
 		n.rejectAppend(m)
 		return
 	}
@@ -352,16 +352,14 @@ func (n *Node[D, R]) handleAppend(m *Message[D]) {
 		n.rejectAppend(m)
 		return
 	}
-	if n.cfg.Bugs.AckBeforeDurable {
-		n.send(&Message[D]{Type: MsgAppResp, To: m.From, Index: lastNew})
-		n.writeEntries(entries)
-	} else {
-		n.writeEntries(entries)
-		n.send(&Message[D]{Type: MsgAppResp, To: m.From, Index: lastNew})
+	ack := &Message[D]{Type: MsgAppResp, To: m.From, Index: lastNew}
+	if !n.zooAckAppend(entries, ack) {
+		n.writeEntries(entries) // durable before acknowledged
+		n.send(ack)
 	}
 	commit := min(m.Commit, lastNew)
-	if n.cfg.Bugs.UncappedFollowerCommit {
-		commit = min(m.Commit, n.log.last.Index)
+	if n.zoo != nil {
+		commit = Index(n.zoo.AppendCommit(uint64(m.Commit), uint64(lastNew), uint64(n.log.last.Index)))
 	}
 	if commit > n.commit {
 		n.commitTo(commit)
@@ -376,7 +374,7 @@ func (n *Node[D, R]) rejectAppend(m *Message[D]) {
 	case m.Index > n.log.last.Index:
 		r.ConflictIndex = n.log.last.Index + 1
 	case m.Index < n.log.snapIndex:
-		r.ConflictIndex = m.Index // only with CompactedPrevIsConflict
+		r.ConflictIndex = m.Index // only in the bug zoo (compacted-prev-is-conflict)
 	default:
 		t, err := n.log.term(m.Index)
 		n.must(err, "term of %d", m.Index)
@@ -413,7 +411,7 @@ func (n *Node[D, R]) writeEntries(entries []Entry[D]) {
 		}
 		t, err := n.log.term(e.Index)
 		n.must(err, "term of %d", e.Index)
-		if t != e.Term || (n.cfg.Bugs.TruncateOnStaleAppend && k == 0 && e.Index > n.commit) {
+		if t != e.Term || (n.zoo != nil && n.zoo.TruncateMatching(k == 0, uint64(e.Index), uint64(n.commit))) {
 			n.truncateFrom(e.Index)
 			break
 		}

@@ -124,7 +124,7 @@ func (n *Node[D, R]) handleSnapshotResp(pr *progress, m *Message[D]) {
 // the snapshot once the last chunk arrived.
 func (n *Node[D, R]) handleSnapshot(m *Message[D]) {
 	c := m.Snapshot
-	if c.Index <= n.commit && !n.cfg.Bugs.InstallOlderSnapshot {
+	if c.Index <= n.commit && (n.zoo == nil || !n.zoo.InstallOlderSnapshot()) {
 		// Already have all of it, committed: never move back (§5.3).
 		n.abandonSnapshotIn()
 		n.send(&Message[D]{Type: MsgSnapResp, To: m.From, Index: n.commit})
@@ -184,10 +184,8 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 	st, err := n.store.GetInitialState()
 	n.must(err, "reload state after snapshot")
 	n.applied = st.LastAppliedLog
-	if n.cfg.Bugs.InstallOlderSnapshot {
-		// The bug: trust the snapshot's index over the store's, so an
-		// older snapshot moves the node's applied index back.
-		n.applied = in.index
+	if n.zoo != nil && n.zoo.InstallOlderSnapshot() {
+		n.applied = in.index // the zoo trusts the snapshot over the store
 	}
 	n.commit = max(n.commit, in.index, n.applied)
 	n.log.reset(in.index, in.term, EntryID{Term: st.LastLogTerm, Index: st.LastLogIndex})

@@ -2,9 +2,10 @@ package raft
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"hash/crc32"
+
+	"github.com/raftsim/raftsim/internal/wire"
 )
 
 // SnapshotMeta is what a snapshot covers: the last entry it includes and the
@@ -79,23 +80,23 @@ func DecodeSnapshot(b []byte) (SnapshotMeta, []byte, error) {
 	if string(body[:len(snapshotMagic)]) != snapshotMagic {
 		return meta, nil, corrupt("bad magic or version %q", body[:len(snapshotMagic)])
 	}
-	d := decoder{b: body[len(snapshotMagic):]}
-	meta.Index = Index(d.uvarint())
-	meta.Term = Term(d.uvarint())
-	meta.Membership.Members = d.ids()
-	switch d.byte() {
+	d := wire.NewReader(body[len(snapshotMagic):])
+	meta.Index = Index(d.Uvarint())
+	meta.Term = Term(d.Uvarint())
+	meta.Membership.Members = readIDs(&d)
+	switch d.Byte() {
 	case 0:
 	case 1:
-		meta.Membership.MembersAfterConsensus = d.ids()
+		meta.Membership.MembersAfterConsensus = readIDs(&d)
 	default:
-		d.fail("bad joint flag")
+		d.Fail("bad joint flag")
 	}
-	n := d.uvarint()
-	if d.err == nil && n != uint64(len(d.b)) {
-		d.fail(fmt.Sprintf("state length %d, %d bytes left", n, len(d.b)))
+	n := d.Uvarint()
+	if d.Err() == nil && n != uint64(d.Len()) {
+		d.Fail("state length %d, %d bytes left", n, d.Len())
 	}
-	if d.err != nil {
-		return SnapshotMeta{}, nil, corrupt("%v", d.err)
+	if err := d.Err(); err != nil {
+		return SnapshotMeta{}, nil, corrupt("%v", err)
 	}
 	if meta.Index == 0 || meta.Term == 0 {
 		return SnapshotMeta{}, nil, corrupt("covers %d/%d, before the log", meta.Term, meta.Index)
@@ -103,59 +104,27 @@ func DecodeSnapshot(b []byte) (SnapshotMeta, []byte, error) {
 	if err := meta.Membership.Validate(); err != nil {
 		return SnapshotMeta{}, nil, corrupt("%v", err)
 	}
-	return meta, d.b, nil
+	return meta, d.Rest(), nil
 }
 
 func corrupt(format string, args ...any) error {
 	return fmt.Errorf("raft: decode snapshot: %s: %w", fmt.Sprintf(format, args...), ErrCorrupt)
 }
 
-// decoder reads the snapshot header; the first failure sticks in err.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(msg string) {
-	if d.err == nil {
-		d.err = errors.New(msg)
+// readIDs reads a counted list of node IDs. The count is bounded by the
+// bytes left (each ID takes at least one), so a corrupt count cannot
+// allocate much.
+func readIDs(d *wire.Reader) []NodeID {
+	n := d.Uvarint()
+	if n > uint64(d.Len()) {
+		d.Fail("%d node ids in %d bytes", n, d.Len())
 	}
-	d.b = nil
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("truncated or overlong varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) byte() byte {
-	if len(d.b) == 0 {
-		d.fail("truncated")
-		return 0
-	}
-	c := d.b[0]
-	d.b = d.b[1:]
-	return c
-}
-
-// ids reads a counted list of node IDs. The count is bounded by the bytes
-// left (each ID takes at least one), so a corrupt count cannot allocate much.
-func (d *decoder) ids() []NodeID {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail(fmt.Sprintf("%d node ids in %d bytes", n, len(d.b)))
-	}
-	if d.err != nil {
+	if d.Err() != nil {
 		return nil
 	}
 	ids := make([]NodeID, n)
 	for k := range ids {
-		ids[k] = NodeID(d.uvarint())
+		ids[k] = NodeID(d.Uvarint())
 	}
 	return ids
 }

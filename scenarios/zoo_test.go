@@ -7,16 +7,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/harness"
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/sim"
 )
 
 // withBugs is a scenario with bug knobs switched on.
-func withBugs(s Scenario, bugs raft.Bugs) Scenario {
+func withBugs(s Scenario, bugs zoo.Bugs) Scenario {
 	build := s.Build
 	s.Build = func(seed sim.Seed) harness.Config {
 		cfg := build(seed)
-		cfg.Raft.Bugs = bugs
+		cfg.Bugs = bugs
 		return cfg
 	}
 	return s
@@ -30,15 +30,15 @@ func TestZooBugsAreCaughtByTheirChecks(t *testing.T) {
 	cases := []struct {
 		name     string
 		scenario Scenario
-		bugs     raft.Bugs
+		bugs     zoo.Bugs
 		seeds    int
 		checks   []string
 	}{
-		{"install-older-snapshot", snapshotUnderPartition, raft.Bugs{InstallOlderSnapshot: true}, 40,
+		{"install-older-snapshot", snapshotUnderPartition, zoo.Bugs{InstallOlderSnapshot: true}, 40,
 			[]string{"invalid-observation", "commit-applied-monotonic", "state-machine-safety", "index-order", "status-matches-storage"}},
-		{"split-term-vote-persist", figure8, raft.Bugs{SplitTermVotePersist: true}, 60,
+		{"split-term-vote-persist", figure8, zoo.Bugs{SplitTermVotePersist: true}, 60,
 			[]string{"durable-before-ack"}},
-		{"vote-before-persist", figure8, raft.Bugs{VoteBeforePersist: true}, 60,
+		{"vote-before-persist", figure8, zoo.Bugs{VoteBeforePersist: true}, 60,
 			[]string{"durable-before-ack"}},
 	}
 	for _, c := range cases {

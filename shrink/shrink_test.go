@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/harness"
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -20,11 +20,11 @@ func failure(t *testing.T, scenario, bug string) harness.FailureFile {
 	t.Helper()
 	s, err := scenarios.Get(scenario)
 	require.NoError(t, err)
-	bugs, err := raft.ParseBugs(bug)
+	bugs, err := zoo.Parse(bug)
 	require.NoError(t, err)
 	for seed := sim.Seed(1); seed <= 100; seed++ {
 		cfg := s.Config(seed, false)
-		cfg.Raft.Bugs = bugs
+		cfg.Bugs = bugs
 		res, err := harness.Run(cfg, seed)
 		require.NoError(t, err)
 		if res.Failure != nil {
@@ -85,7 +85,7 @@ func TestShrinkIsDeterministic(t *testing.T) {
 
 func TestShrinkRefusesAFailureThatDoesNotReproduce(t *testing.T) {
 	f := failure(t, "figure-8", "vote-without-log-check")
-	f.Config.Raft.Bugs = raft.Bugs{} // the bug is fixed: nothing fails
+	f.Config.Bugs = zoo.Bugs{} // the bug is fixed: nothing fails
 	_, err := Shrink(f, Options{MaxRuns: 10})
 	require.ErrorIs(t, err, ErrNotReproduced)
 }

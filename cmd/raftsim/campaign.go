@@ -10,7 +10,7 @@ import (
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -20,7 +20,7 @@ import (
 // worker shares it without locks.
 type plan struct {
 	campaign Campaign
-	bugs     raft.Bugs
+	bugs     zoo.Bugs
 	// fixed is the scenario of every seed; nil for --scenario all, which
 	// picks one from pool per seed.
 	fixed *scenarios.Scenario
@@ -55,7 +55,7 @@ func (p *plan) scenarioFor(seed sim.Seed) scenarios.Scenario {
 // they do not change the run.
 func (p *plan) config(sc scenarios.Scenario, seed sim.Seed) harness.Config {
 	cfg := sc.Config(seed, p.campaign.Short)
-	cfg.Raft.Bugs = withBugs(cfg.Raft.Bugs, p.bugs)
+	cfg.Bugs = withBugs(cfg.Bugs, p.bugs)
 	cfg.KeepStepHashes = true
 	return cfg
 }

@@ -73,7 +73,7 @@ func TestRunWithScenarioBugsAndOut(t *testing.T) {
 	assert.Contains(t, out, "replay      raftsim replay "+path)
 	f, err := harness.ReadFailureFile(path)
 	require.NoError(t, err)
-	assert.True(t, f.Config.Raft.Bugs.PreVoteNeverGrants)
+	assert.True(t, f.Config.Bugs.PreVoteNeverGrants)
 	assert.Equal(t, "default", f.Scenario)
 	// A passing run writes nothing.
 	code, _, _ = raftsim("run", "--seed", "4", "--short", "--out", filepath.Join(dir, "pass"))
@@ -112,7 +112,7 @@ func TestScenarioFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "stuck.json")
 	require.NoError(t, os.WriteFile(path, []byte(`{"name": "stuck", "summary": "no elections", "doc": "A planted liveness bug.",
-  "base": "default", "config": {"raft": {"bugs": {"prevote-never-grants": true}}}}`), 0o644))
+  "base": "default", "config": {"bugs": {"prevote-never-grants": true}}}`), 0o644))
 	code, out, errs := raftsim("run", "--scenario", path, "--seed", "3", "--short", "--out", dir, "--json")
 	require.Equal(t, exitFailure, code, out+errs)
 	var j runJSON

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -90,24 +91,17 @@ func usageError(stderr io.Writer, fs *flag.FlagSet, format string, args ...any) 
 	return exitUsage
 }
 
-// parseBugs reads --bugs, a comma-separated list of raft.Bugs knobs.
-func parseBugs(list string) (raft.Bugs, error) {
-	b, err := raft.ParseBugs(list)
+// parseBugs reads --bugs, a comma-separated list of the bug zoo's knobs.
+func parseBugs(list string) (zoo.Bugs, error) {
+	b, err := zoo.Parse(list)
 	if err != nil {
-		return raft.Bugs{}, fmt.Errorf("--bugs: %w", err)
+		return zoo.Bugs{}, fmt.Errorf("--bugs: %w", err)
 	}
 	return b, nil
 }
 
 // withBugs switches on the knobs of extra in addition to those of base.
-func withBugs(base, extra raft.Bugs) raft.Bugs {
-	names := append(base.Names(), extra.Names()...)
-	b, err := raft.ParseBugs(strings.Join(names, ","))
-	if err != nil {
-		panic(fmt.Sprintf("raftsim: a knob raft.Bugs named does not parse: %v", err))
-	}
-	return b
-}
+func withBugs(base, extra zoo.Bugs) zoo.Bugs { return base.Union(extra) }
 
 // parseNodes reads a node list such as "n2,n3" or "2,3" (repeatable flag
 // values are joined with commas first).

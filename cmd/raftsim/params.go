@@ -18,7 +18,7 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 	fmt.Fprintf(w, "scenario  %s\n", scenario)
 	fmt.Fprintf(w, "cluster   %d nodes, election %v-%v, heartbeat %v, pre-vote %v, check-quorum %v\n",
 		cfg.Nodes, cfg.Raft.ElectionTimeoutMin, cfg.Raft.ElectionTimeoutMax, cfg.Raft.HeartbeatInterval, cfg.Raft.PreVote, cfg.Raft.CheckQuorum)
-	if names := cfg.Raft.Bugs.Names(); len(names) > 0 {
+	if names := cfg.Bugs.Names(); len(names) > 0 {
 		fmt.Fprintf(w, "bugs      %s\n", strings.Join(names, ", "))
 	}
 	fmt.Fprintf(w, "network   %v\n", cfg.Network)

@@ -92,12 +92,12 @@ func TestReplayExpectPass(t *testing.T) {
 	// With the bug fixed (switched off), the run passes as expected.
 	code, v = replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) {
 		f.Expect = "pass"
-		f.Config.Raft.Bugs.PreVoteNeverGrants = false
+		f.Config.Bugs.PreVoteNeverGrants = false
 	}))
 	assert.Equal(t, exitPass, code)
 	assert.Equal(t, "fixed", v.Verdict)
 	// A file expecting the failure that now passes is not reproduced.
-	code, v = replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) { f.Config.Raft.Bugs.PreVoteNeverGrants = false }))
+	code, v = replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) { f.Config.Bugs.PreVoteNeverGrants = false }))
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "passes", v.Verdict)
 }

@@ -65,7 +65,7 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 	}
 	set := setFlags(fs)
 	o.cfg = o.scenario.Config(o.seed, *short)
-	o.cfg.Raft.Bugs = withBugs(o.cfg.Raft.Bugs, b)
+	o.cfg.Bugs = withBugs(o.cfg.Bugs, b)
 	if set["nodes"] {
 		o.cfg.Nodes = *nodes
 	}

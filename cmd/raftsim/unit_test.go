@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/harness"
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 )
 
 func TestParseShard(t *testing.T) {
@@ -194,13 +194,13 @@ func TestProgressLine(t *testing.T) {
 }
 
 func TestWithBugsAddsKnobs(t *testing.T) {
-	a, err := raft.ParseBugs("prevote-never-grants")
+	a, err := zoo.Parse("prevote-never-grants")
 	require.NoError(t, err)
-	b, err := raft.ParseBugs("truncate-on-stale-append")
+	b, err := zoo.Parse("truncate-on-stale-append")
 	require.NoError(t, err)
 	got := withBugs(a, b)
 	assert.Equal(t, []string{"prevote-never-grants", "truncate-on-stale-append"}, got.Names())
-	assert.Equal(t, a, withBugs(a, raft.Bugs{}))
+	assert.Equal(t, a, withBugs(a, zoo.Bugs{}))
 }
 
 func TestParseArgsInterspersed(t *testing.T) {

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/sim"
 )
 
 // `raftsim bench zoo` measures how fast the harness finds each bug of the
-// zoo (raft.Bugs): per knob, several campaigns run seeds one after another
+// zoo (internal/zoo): per knob, several campaigns run seeds one after another
 // until the first failure or a CPU budget, and the report gives the median
 // seeds and CPU-seconds to the first detection and the check that caught
 // it. The same budget on the correct core must find nothing.
@@ -125,8 +125,8 @@ var zooQuick = zooOptions{campaigns: 2, budget: 5 * time.Second, maxSeeds: 500, 
 func parseZoo(args []string, stderr io.Writer) (o zooOptions, code int, done bool) {
 	fs := newFlagSet("bench zoo", `Usage: raftsim bench zoo [flags]
 
-Measures the time to find each bug of the zoo (the knobs of raft.Bugs; see
-raft/bugs.go). Per knob, --campaigns campaigns each run seeds one after
+Measures the time to find each bug of the zoo (the knobs of internal/zoo; see
+internal/zoo/bugs.go). Per knob, --campaigns campaigns each run seeds one after
 another, as raftsim fuzz derives them from a campaign seed, until the first
 failure, --budget CPU-seconds or --max-seeds. Each knob runs under the
 scenario most likely to expose it (a table in cmd/raftsim/zoo.go). A
@@ -210,7 +210,7 @@ func (o *zooOptions) check() error {
 // zooBugs parses --bugs: every knob when empty, in the table's order.
 func zooBugs(list string) ([]string, error) {
 	if strings.TrimSpace(list) == "" {
-		return raft.BugNames(), nil
+		return zoo.AllNames(), nil
 	}
 	b, err := parseBugs(list)
 	if err != nil {

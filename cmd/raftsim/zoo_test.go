@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/scenarios"
 )
 
@@ -30,7 +30,7 @@ func TestZooTableCoversEveryKnob(t *testing.T) {
 		assert.NotEmpty(t, e.why, "%s: say why this scenario", e.bug)
 	}
 	slices.Sort(bugs)
-	assert.Equal(t, raft.BugNames(), bugs, "the zoo table and raft.Bugs disagree: add or remove a row in zooTable")
+	assert.Equal(t, zoo.AllNames(), bugs, "the zoo table and zoo.Bugs disagree: add or remove a row in zooTable")
 }
 
 // The cheap bugs are found by --quick, and the correct core finds nothing
@@ -125,7 +125,7 @@ func TestZooQuickKeepsExplicitFlags(t *testing.T) {
 	assert.Equal(t, 3, o.campaigns)
 	assert.Equal(t, zooQuick.budget, o.budget)
 	assert.True(t, o.short)
-	assert.Equal(t, raft.BugNames(), o.bugs)
+	assert.Equal(t, zoo.AllNames(), o.bugs)
 }
 
 // A campaign that found nothing counts as longer than any: the median is
@@ -167,7 +167,7 @@ func TestThreadCPU(t *testing.T) {
 func TestZooSeedsFailingWithoutTheKnobAreTheCoresFailures(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "stuck.json")
 	require.NoError(t, os.WriteFile(path, []byte(`{"name": "stuck", "summary": "no elections", "doc": "Every seed fails.",
-  "base": "baseline", "config": {"raft": {"bugs": {"prevote-never-grants": true}}}}`), 0o644))
+  "base": "baseline", "config": {"bugs": {"prevote-never-grants": true}}}`), 0o644))
 	code, out, errs := raftsim("bench", "zoo", "--scenario", path, "--bugs", "vote-before-persist", "--short",
 		"--campaigns", "1", "--max-seeds", "2", "--workers", "2", "--json")
 	require.Equal(t, exitFailure, code, errs)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
-	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -222,7 +222,7 @@ func zooPlan(o zooOptions, bug string, i int) *plan {
 	p := &plan{shard: shard{Index: 1, Count: 1}, workers: 1}
 	p.campaign = Campaign{Seed: zooCampaignSeed(o.seed, i), Short: o.short, Bugs: []string{}, SeedBudget: o.maxSeeds, Shards: 1}
 	if bug != "" {
-		b, err := raft.ParseBugs(bug)
+		b, err := zoo.Parse(bug)
 		if err != nil {
 			panic(fmt.Sprintf("raftsim: zoo knob %q does not parse: %v", bug, err))
 		}
@@ -312,7 +312,7 @@ func runZooCampaign(p *plan, budget time.Duration, maxSeeds int) zooCampaign {
 // and the correct core's failure is returned.
 func (p *plan) failsWithoutKnob(o outcome) *zooSeed {
 	bare := *p
-	bare.bugs = raft.Bugs{}
+	bare.bugs = zoo.Bugs{}
 	out := outcome{index: o.index, seed: o.seed}
 	if bare.prepare(&out) {
 		out = bare.execute(out, nil)

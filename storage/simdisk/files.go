@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 
+	"github.com/raftsim/raftsim/internal/wire"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -83,10 +84,10 @@ func decodeSmall(magic string, b []byte, n int) ([]uint64, error) {
 	if string(body[:len(magic)]) != magic {
 		return nil, fmt.Errorf("bad magic %q: %w", body[:len(magic)], raft.ErrCorrupt)
 	}
-	r := reader{b: body[len(magic):]}
+	r := reader{wire.NewReader(body[len(magic):])}
 	vals := make([]uint64, n)
 	for k := range vals {
-		vals[k] = r.uvarint()
+		vals[k] = r.Uvarint()
 	}
 	if err := r.done(); err != nil {
 		return nil, fmt.Errorf("%w: %w", err, raft.ErrCorrupt)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 
+	"github.com/raftsim/raftsim/internal/wire"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -166,104 +167,64 @@ var errMalformed = errors.New("malformed")
 
 // decodeEntryHead parses an entry record's body.
 func decodeEntryHead(body []byte) (entryHead, error) {
-	r := reader{b: body}
-	h := entryHead{term: raft.Term(r.uvarint()), index: raft.Index(r.uvarint()), kind: raft.EntryKind(r.byte())}
+	r := reader{wire.NewReader(body)}
+	h := entryHead{term: raft.Term(r.Uvarint()), index: raft.Index(r.Uvarint()), kind: raft.EntryKind(r.Byte())}
 	switch h.kind {
 	case raft.EntryNormal:
-		h.data = r.b
-		r.b = nil
+		h.data = r.Rest()
 	case raft.EntryConfigChange:
 		m := r.membership()
 		h.membership = &m
 	case raft.EntryBlank:
 	default:
-		r.fail(fmt.Sprintf("entry kind %d", h.kind))
+		r.Fail("entry kind %d", h.kind)
 	}
 	return h, r.done()
 }
 
 func decodePointer(body []byte) (pointerRec, error) {
-	r := reader{b: body}
-	p := pointerRec{index: raft.Index(r.uvarint()), term: raft.Term(r.uvarint()), last: raft.Index(r.uvarint()), file: r.uvarint()}
-	p.id = string(r.bytes(r.uvarint()))
+	r := reader{wire.NewReader(body)}
+	p := pointerRec{index: raft.Index(r.Uvarint()), term: raft.Term(r.Uvarint()), last: raft.Index(r.Uvarint()), file: r.Uvarint()}
+	p.id = string(r.Bytes(r.Uvarint()))
 	p.membership = r.membership()
 	return p, r.done()
 }
 
 func decodeIndex(body []byte) (raft.Index, error) {
-	r := reader{b: body}
-	i := raft.Index(r.uvarint())
+	r := reader{wire.NewReader(body)}
+	i := raft.Index(r.Uvarint())
 	return i, r.done()
 }
 
-// reader parses a record body; the first failure sticks.
-type reader struct {
-	b   []byte
-	err string
-}
-
-func (r *reader) fail(why string) {
-	if r.err == "" {
-		r.err = why
-	}
-	r.b = nil
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("truncated varint")
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) byte() byte {
-	if len(r.b) == 0 {
-		r.fail("truncated")
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) bytes(n uint64) []byte {
-	if n > uint64(len(r.b)) {
-		r.fail("truncated bytes")
-		return nil
-	}
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
+// reader parses a record body with the project's one binary reader; the
+// first failure sticks. ids, membership and done are this format's own.
+type reader struct{ wire.Reader }
 
 func (r *reader) ids() []raft.NodeID {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail("id count beyond the record")
+	n := r.Uvarint()
+	if n > uint64(r.Len()) {
+		r.Fail("id count beyond the record")
 		return nil
 	}
 	ids := make([]raft.NodeID, n)
 	for k := range ids {
-		ids[k] = raft.NodeID(r.uvarint())
+		ids[k] = raft.NodeID(r.Uvarint())
 	}
 	return ids
 }
 
 func (r *reader) membership() raft.Membership {
 	m := raft.Membership{Members: r.ids()}
-	switch r.byte() {
+	switch r.Byte() {
 	case 0:
 	case 1:
 		m.MembersAfterConsensus = r.ids()
 	default:
-		r.fail("bad joint flag")
+		r.Fail("bad joint flag")
 	}
-	if r.err == "" {
+	if r.Err() == nil {
 		if err := m.Validate(); err != nil {
-			r.fail(err.Error())
+			r.Fail("%v", err)
 		}
 	}
 	return m
@@ -271,11 +232,11 @@ func (r *reader) membership() raft.Membership {
 
 // done reports a failure, or bytes left over.
 func (r *reader) done() error {
-	if r.err == "" && len(r.b) != 0 {
-		r.fail(fmt.Sprintf("%d bytes left over", len(r.b)))
+	if r.Err() == nil && r.Len() != 0 {
+		r.Fail("%d bytes left over", r.Len())
 	}
-	if r.err != "" {
-		return fmt.Errorf("%w: %s", errMalformed, r.err)
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("%w: %v", errMalformed, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/raftsim/raftsim/internal/wire"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -58,8 +59,8 @@ func (m *SM) Apply(index raft.Index, c Cmd) Resp {
 	var b []byte
 	b = binary.BigEndian.AppendUint64(b, m.digest)
 	b = binary.AppendUvarint(b, uint64(index))
-	b = appendString(b, c.Key)
-	b = appendString(b, c.Value)
+	b = wire.AppendText(b, c.Key)
+	b = wire.AppendText(b, c.Value)
 	_, _ = h.Write(b)
 	m.digest = h.Sum64()
 	return Resp{Index: index, Len: len(m.lists[c.Key]), Digest: m.digest}
@@ -87,10 +88,10 @@ func (m *SM) Snapshot() ([]byte, error) {
 	slices.Sort(keys)
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
-		b = appendString(b, k)
+		b = wire.AppendText(b, k)
 		b = binary.AppendUvarint(b, uint64(len(m.lists[k])))
 		for _, v := range m.lists[k] {
-			b = appendString(b, v)
+			b = wire.AppendText(b, v)
 		}
 	}
 	return b, nil
@@ -99,23 +100,20 @@ func (m *SM) Snapshot() ([]byte, error) {
 // Restore replaces the state by one Snapshot produced. Malformed bytes are
 // an error wrapping raft.ErrCorrupt, and leave the machine unchanged.
 func (m *SM) Restore(data []byte) error {
-	d := decoder{b: data}
-	applied, last := d.uvarint(), raft.Index(d.uvarint())
-	digest := d.uint64()
+	d := wire.NewReader(data)
+	applied, last := d.Uvarint(), raft.Index(d.Uvarint())
+	digest := d.Uint64()
 	lists := map[string][]string{}
-	for range d.count() {
-		k := d.string()
-		vals := make([]string, 0, min(d.peekCount(), 1024))
-		for range d.count() {
-			vals = append(vals, d.string())
+	for range d.Count() {
+		k := d.Text()
+		vals := make([]string, 0, min(d.PeekCount(), 1024))
+		for range d.Count() {
+			vals = append(vals, d.Text())
 		}
 		lists[k] = vals
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d trailing bytes", len(d.b))
-	}
-	if d.err != nil {
-		return fmt.Errorf("storagetest: restore state machine: %w: %w", d.err, raft.ErrCorrupt)
+	if err := d.Done(); err != nil {
+		return fmt.Errorf("storagetest: restore state machine: %w: %w", err, raft.ErrCorrupt)
 	}
 	m.lists, m.applied, m.last, m.digest = lists, applied, last, digest
 	return nil
@@ -129,89 +127,16 @@ var _ raft.Codec[Cmd] = Codec{}
 
 // AppendEncode appends the encoding of c to dst.
 func (Codec) AppendEncode(dst []byte, c Cmd) []byte {
-	return appendString(appendString(dst, c.Key), c.Value)
+	return wire.AppendText(wire.AppendText(dst, c.Key), c.Value)
 }
 
 // Decode parses one encoding made by AppendEncode; anything else is an
 // error wrapping raft.ErrCorrupt.
 func (Codec) Decode(src []byte) (Cmd, error) {
-	d := decoder{b: src}
-	c := Cmd{Key: d.string(), Value: d.string()}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail("%d trailing bytes", len(d.b))
-	}
-	if d.err != nil {
-		return Cmd{}, fmt.Errorf("storagetest: decode command: %w: %w", d.err, raft.ErrCorrupt)
+	d := wire.NewReader(src)
+	c := Cmd{Key: d.Text(), Value: d.Text()}
+	if err := d.Done(); err != nil {
+		return Cmd{}, fmt.Errorf("storagetest: decode command: %w: %w", err, raft.ErrCorrupt)
 	}
 	return c, nil
-}
-
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-// decoder reads uvarints and strings; the first failure sticks in err and
-// every later read returns zero values.
-type decoder struct {
-	b   []byte
-	err error
-}
-
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf(format, args...)
-	}
-	d.b = nil
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail("truncated or overlong varint")
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) uint64() uint64 {
-	if len(d.b) < 8 {
-		d.fail("truncated")
-		return 0
-	}
-	v := binary.BigEndian.Uint64(d.b)
-	d.b = d.b[8:]
-	return v
-}
-
-// count reads a count of items that take at least one byte each, so a
-// corrupt count cannot make a caller loop or allocate beyond the input.
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail("%d items in %d bytes", n, len(d.b))
-		return 0
-	}
-	return int(n)
-}
-
-// peekCount returns the next count without consuming it, for a capacity
-// hint.
-func (d *decoder) peekCount() int {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 || v > uint64(len(d.b)) {
-		return 0
-	}
-	return int(v)
-}
-
-func (d *decoder) string() string {
-	n := d.count()
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }

@@ -1,15 +1,26 @@
-package raft
+// Package zoo is the bug zoo: known Raft implementation bugs, each a named
+// knob, that can be switched on in a raft node to measure how fast the
+// harness finds them (raftsim bench zoo). The knobs act through the hooks
+// of package internal/zoohook, so the raft core holds the correct code
+// only; a node gets them from Configure. Knobs are plain data (a failure
+// file saves them by name), and the hooks they make are pure functions of
+// the knobs and their arguments: deterministic, with no state, so every
+// node and every world can hold its own copy.
+package zoo
 
 import (
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/raftsim/raftsim/internal/zoohook"
+	"github.com/raftsim/raftsim/raft"
 )
 
 // Bugs switches on known Raft implementation bugs, so that the harness can
-// be measured by how fast it finds them (the bug zoo). Every field is off in
-// a correct node. Each comment says what the bug does and where it has been
+// be measured by how fast it finds them. Every field is off in a correct
+// node. Each comment says what the bug does and where it has been
 // seen; the json name is the knob's name on the command line.
 type Bugs struct {
 	// VoteWithoutLogCheck grants votes without the up-to-date check of
@@ -103,8 +114,8 @@ func (b Bugs) Names() []string {
 // Any reports whether any knob is on.
 func (b Bugs) Any() bool { return b != Bugs{} }
 
-// BugNames lists every knob's name, sorted.
-func BugNames() []string {
+// AllNames lists every knob's name, sorted.
+func AllNames() []string {
 	var out []string
 	t := reflect.TypeOf(Bugs{})
 	for i := 0; i < t.NumField(); i++ {
@@ -114,8 +125,8 @@ func BugNames() []string {
 	return out
 }
 
-// ParseBugs switches on the knobs named in a comma-separated list.
-func ParseBugs(list string) (Bugs, error) {
+// Parse switches on the knobs named in a comma-separated list.
+func Parse(list string) (Bugs, error) {
 	var b Bugs
 	if strings.TrimSpace(list) == "" {
 		return b, nil
@@ -131,7 +142,7 @@ next:
 				continue next
 			}
 		}
-		return Bugs{}, fmt.Errorf("raft: unknown bug %q (known: %s)", name, strings.Join(BugNames(), ", "))
+		return Bugs{}, fmt.Errorf("unknown bug %q (known: %s)", name, strings.Join(AllNames(), ", "))
 	}
 	return b, nil
 }
@@ -139,4 +150,23 @@ next:
 func bugName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	return name
+}
+
+// Union switches on the knobs of both.
+func (b Bugs) Union(o Bugs) Bugs {
+	x, y := reflect.ValueOf(&b).Elem(), reflect.ValueOf(o)
+	for i := 0; i < x.NumField(); i++ {
+		x.Field(i).SetBool(x.Field(i).Bool() || y.Field(i).Bool())
+	}
+	return b
+}
+
+// Configure returns cfg with the hooks of b's knobs, or cfg unchanged when
+// no knob is on: a node without knobs runs the correct core with no hooks
+// at all.
+func Configure(cfg raft.Config, b Bugs) raft.Config {
+	if !b.Any() {
+		return cfg
+	}
+	return zoohook.Attach(cfg, hooks{b}).(raft.Config)
 }
