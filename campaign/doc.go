@@ -17,10 +17,11 @@
 // on the machine. A summary with a seed budget is the same on any machine
 // with any number of workers.
 //
-// From a test, Test runs a campaign on a store and reports each failure
-// signature as an error with the command that replays it:
+// From a test, Test runs a campaign on a user's store (a harness.Store:
+// a name and a factory) and reports each failure signature as an error,
+// with its failure file and the go test command that replays it:
 //
 //	func TestMyStoreInTheCluster(t *testing.T) {
-//		campaign.Test(t, campaign.Spec{Store: "mystore", Seeds: 200, Short: true})
+//		campaign.Test(t, campaign.Spec{Store: mystore.Store, Seeds: 200, Short: true})
 //	}
 package campaign

@@ -68,7 +68,7 @@ func JUnit(s *Summary) ([]byte, error) {
 	for _, f := range s.Failures {
 		suite.Cases = append(suite.Cases, junitCase{
 			Name: f.Signature, Classname: "raftsim.fuzz." + f.Class, Time: "0",
-			Failure: &junitFailure{Message: OneLine(f.First.Message), Type: f.Class, Text: failureText(f)},
+			Failure: &junitFailure{Message: oneLine(f.First.Message), Type: f.Class, Text: failureText(f)},
 		})
 		suite.Failures++
 	}

@@ -18,7 +18,7 @@ func (s *Summary) WriteText(w io.Writer) {
 	if c.Store != "" {
 		store = ", store " + c.Store
 	}
-	fmt.Fprintf(w, "campaign   seed %v, scenario %s%s, bugs %s%s, shards %v of %d\n", c.Seed, c.Scenario, ShortNote(c.Short), bugs, store, s.Shards, c.Shards)
+	fmt.Fprintf(w, "campaign   seed %v, scenario %s%s, bugs %s%s, shards %v of %d\n", c.Seed, c.Scenario, shortNote(c.Short), bugs, store, s.Shards, c.Shards)
 	fmt.Fprintf(w, "seeds      %d run: %d passed, %d failed", s.Seeds, s.Passed, s.Failed)
 	if s.Inconclusive > 0 {
 		fmt.Fprintf(w, ", %d inconclusive", s.Inconclusive)
@@ -33,7 +33,7 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failure    %s: %d seeds, first index %d (seed %v, %s)\n", f.Signature, f.Count, f.First.Index, f.First.Seed, f.First.Scenario)
-		fmt.Fprintf(w, "           %s\n", OneLine(f.First.Message))
+		fmt.Fprintf(w, "           %s\n", oneLine(f.First.Message))
 		if f.First.File != "" {
 			fmt.Fprintf(w, "           raftsim replay %s\n", f.First.File)
 		} else {
@@ -41,7 +41,7 @@ func (s *Summary) WriteText(w io.Writer) {
 		}
 	}
 	for _, r := range s.InconclusiveSeeds {
-		fmt.Fprintf(w, "undecided  index %d (seed %v, %s): %s\n", r.Index, r.Seed, r.Scenario, OneLine(r.Message))
+		fmt.Fprintf(w, "undecided  index %d (seed %v, %s): %s\n", r.Index, r.Seed, r.Scenario, oneLine(r.Message))
 		fmt.Fprintf(w, "           %s\n", r.Reproduce)
 	}
 	switch {
@@ -54,16 +54,16 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 }
 
-// ShortNote is how reports mark the scenarios' short mode.
-func ShortNote(short bool) string {
+// shortNote is how reports mark the scenarios' short mode.
+func shortNote(short bool) string {
 	if short {
 		return " (short)"
 	}
 	return ""
 }
 
-// OneLine keeps a message to one line of reasonable length for logs.
-func OneLine(s string) string {
+// oneLine keeps a message to one line of reasonable length for logs.
+func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 200 {
 		s = s[:197] + "..."

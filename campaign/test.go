@@ -69,7 +69,7 @@ func Test(t testing.TB, spec Spec) *Summary {
 	sum, err := Run(spec, dir, func(o Outcome, r Recorded) {
 		switch {
 		case r.Verdict == Inconclusive:
-			t.Logf("seed index %d (seed %v, %s) is inconclusive: %s", o.Index, o.Seed, o.Scenario, OneLine(r.Ref.Message))
+			t.Logf("seed index %d (seed %v, %s) is inconclusive: %s", o.Index, o.Seed, o.Scenario, oneLine(r.Ref.Message))
 		case r.Verdict == Failed && r.Err != nil:
 			t.Errorf("writing the failure file of seed index %d: %v", o.Index, r.Err)
 		}
@@ -84,7 +84,7 @@ func Test(t testing.TB, spec Spec) *Summary {
 			how = fmt.Sprintf("%s -raftsim.replay=%s", rerun, f.First.File)
 		}
 		t.Errorf("campaign: %s: %d of %d seeds, first index %d (seed %v, scenario %s): %s\n\treplay: %s",
-			f.Signature, f.Count, sum.Seeds, f.First.Index, f.First.Seed, f.First.Scenario, OneLine(f.First.Message), how)
+			f.Signature, f.Count, sum.Seeds, f.First.Index, f.First.Seed, f.First.Scenario, oneLine(f.First.Message), how)
 	}
 	var b strings.Builder
 	sum.WriteText(&b)

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/raftsim/raftsim/campaign"
@@ -86,4 +87,10 @@ func (c *collector) report(stdout, stderr io.Writer) int {
 }
 
 // oneLine keeps a message to one line of reasonable length for logs.
-func oneLine(s string) string { return campaign.OneLine(s) }
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:197] + "..."
+	}
+	return s
+}

@@ -176,7 +176,12 @@ func fuzzCmd(args []string, stdout, stderr io.Writer) int {
 	return c.report(stdout, stderr)
 }
 
-func shortNote(short bool) string { return campaign.ShortNote(short) }
+func shortNote(short bool) string {
+	if short {
+		return " (short)"
+	}
+	return ""
+}
 
 func budgetNote(c campaign.Campaign) string {
 	var parts []string
