@@ -86,9 +86,9 @@ func Test(t testing.TB, spec Spec) *Summary {
 		t.Errorf("campaign: %s: %d of %d seeds, first index %d (seed %v, scenario %s): %s\n\treplay: %s",
 			f.Signature, f.Count, sum.Seeds, f.First.Index, f.First.Seed, f.First.Scenario, oneLine(f.First.Message), how)
 	}
-	var b strings.Builder
-	sum.WriteText(&b)
-	t.Log("\n" + b.String())
+	c := sum.Campaign
+	t.Logf("campaign seed %v, scenario %s, store %s: %d seeds, %d passed, %d failed (%d signatures), %d inconclusive",
+		c.Seed, c.Scenario, storeName(c.Store), sum.Seeds, sum.Passed, sum.Failed, sum.Distinct(), sum.Inconclusive)
 	return sum
 }
 
@@ -152,6 +152,13 @@ func replayFile(t testing.TB, path string) {
 		return
 	}
 	t.Errorf("%s reproduces %s at step %d (%s): %s\n%s", path, res.Failure.Signature(), res.Failure.Step, same, res.Failure.Message, res.Failure.Stack)
+}
+
+func storeName(s string) string {
+	if s == "" {
+		return "the scenarios' own"
+	}
+	return s
 }
 
 // safeTestName turns a test's name into one path element.

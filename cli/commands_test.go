@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"io"
 	"strings"
 	"testing"
 
@@ -171,4 +172,24 @@ func TestCheckVerdicts(t *testing.T) {
 	code, _, errs := raftsim("check", bad)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, `op 0: missing "seq"`)
+}
+
+// --store puts every node on a registered store; an unknown one is bad
+// usage that names the stores there are.
+func TestStoreFlag(t *testing.T) {
+	code, out, errs := raftsim("run", "--seed", "3", "--duration", "2s", "--store", "memory")
+	require.Equal(t, exitPass, code, out+errs)
+	assert.Contains(t, out, "storage   memory\n")
+	o, code, _ := parseRun([]string{"--seed", "3", "--store", "memory"}, io.Discard)
+	require.Zero(t, code)
+	assert.Contains(t, o.repro, "--store memory", "the rerun line keeps the store")
+	code, _, errs = raftsim("run", "--store", "nope")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, `unknown store "nope" (registered: disk, memory`)
+	code, _, errs = raftsim("fuzz", "--store", "nope", "--seeds", "1")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "--store: unknown store")
+	code, out, errs = raftsim("fuzz", "--store", "memory", "--seeds", "2", "--short", "--scenario", "baseline", "--out", "", "--progress", "none")
+	require.Equal(t, exitPass, code, out+errs)
+	assert.Contains(t, out, "store memory")
 }

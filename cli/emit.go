@@ -36,6 +36,9 @@ func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
 	}
 	name := testName(file)
 	fmt.Fprintf(w, "// %s reproduces %s (%s, seed %v):\n// %s\n", name, f.Failure.Signature(), f.Scenario, f.Seed, f.Failure.Message)
+	if st := f.Config.Storage; st != harness.StorageDisk && st != harness.StorageMemory && st != "" {
+		fmt.Fprintf(w, "//\n// It runs on the store %q: register it (harness.RegisterStore) before the test runs.\n", st)
+	}
 	fmt.Fprintf(w, "func %s(t *testing.T) {\n", name)
 	fmt.Fprintf(w, "\tvar cfg harness.Config\n")
 	fmt.Fprintf(w, "\trequire.NoError(t, json.Unmarshal([]byte(%s), &cfg))\n", goRawString(string(cfg)))

@@ -104,9 +104,10 @@ func (f *fuzzFlags) spec(set map[string]bool, getenv func(string) string) (p cam
 		return p, err
 	}
 	if f.store != "" {
-		if p.Store, err = harness.LookupStore(f.store); err != nil {
+		if _, err = harness.LookupStore(f.store); err != nil {
 			return p, fmt.Errorf("--store: %w", err)
 		}
+		p.Store = harness.Store{Name: f.store} // registered: the spec finds it by name
 	}
 	if f.scenario == allScenarios {
 		p.Scenarios = scenarios.All()

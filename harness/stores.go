@@ -82,7 +82,11 @@ type Store struct {
 	// False: in its own memory, which survives crashes; it is opened once
 	// per node, and what a call returned is durable when it returns.
 	Device bool
-	// Open opens the store of one node.
+	// Open opens the store of one node. An error from it, or from any
+	// later call, stops the node (fail-stop). Errors of the device must
+	// stay recognizable (wrap them with %w): a power cut
+	// (simdisk.ErrPowerCut) is then the crash it is, and an I/O error on
+	// a disk with faults on is the store doing its job.
 	Open func(StoreEnv) (raft.Storage[Command, Response], error)
 }
 
