@@ -3,9 +3,9 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
-	"io"
 	"strings"
 	"testing"
 
