@@ -161,3 +161,37 @@ func TestTestReportsFailuresWithTheirReplay(t *testing.T) {
 	assert.Contains(t, rt.errors[0], "reproduces "+sum.Failures[0].Signature)
 	assert.Contains(t, rt.errors[0], "the same trace hash")
 }
+
+// Stop ends a campaign cleanly: running seeds finish, no new one starts,
+// and the outcome channel closes.
+func TestRunnerStopsCleanly(t *testing.T) {
+	sc, err := scenarios.Get("baseline")
+	require.NoError(t, err)
+	r, err := Start(Spec{Seeds: 1000, Short: true, Workers: 2, Scenarios: []scenarios.Scenario{sc}})
+	require.NoError(t, err)
+	first := <-r.Outcomes()
+	r.Stop()
+	n := 1
+	for o := range r.Outcomes() {
+		assert.False(t, o.Abandoned, "stopping lets running seeds finish")
+		n++
+	}
+	assert.False(t, first.Abandoned)
+	assert.Less(t, n, 1000, "no seed starts after Stop")
+}
+
+// Abandon gives up on running seeds: they are reported abandoned, and the
+// channel closes.
+func TestRunnerAbandons(t *testing.T) {
+	sc, err := scenarios.Get("long-soak")
+	require.NoError(t, err)
+	r, err := Start(Spec{Seeds: 1000, Workers: 2, Scenarios: []scenarios.Scenario{sc}})
+	require.NoError(t, err)
+	r.Abandon()
+	rec := NewRecorder(Spec{}, "")
+	for o := range r.Outcomes() {
+		rec.Record(o)
+	}
+	s := rec.Summary
+	assert.LessOrEqual(t, s.Seeds+s.Abandoned, 2, "at most the seeds taken before Abandon")
+}
