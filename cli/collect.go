@@ -25,6 +25,12 @@ type collector struct {
 // record counts one outcome and says so when it is a new failure.
 func (c *collector) record(o campaign.Outcome) {
 	r := c.rec.Record(o)
+	if r.Verdict == campaign.Inconclusive {
+		// Neither a pass nor a failure: listed apart, with no failure file.
+		c.prog.printf("raftsim fuzz: inconclusive seed index %d (seed %v, %s): %s\n",
+			o.Index, o.Seed, o.Scenario, oneLine(r.Ref.Message))
+		return
+	}
 	if r.Verdict != campaign.Failed {
 		return
 	}
