@@ -162,10 +162,10 @@ type Config struct {
 	Shape *faults.Shape `json:"shape,omitempty"`
 	// Workload is what the clients do.
 	Workload Workload `json:"workload"`
-	// Storage is what nodes persist through: the simulated disk (the
-	// default) or the in-memory reference store.
+	// Storage names the store nodes persist through (RegisterStore): the
+	// built-in "disk" (the default) or "memory", or a user's.
 	Storage StorageKind `json:"storage"`
-	// Disk is every node's simulated disk, with Storage "disk".
+	// Disk is every node's simulated disk, for a store on the device.
 	Disk DiskConfig `json:"disk"`
 	// Raft is the template of every node's Raft configuration (ID is set
 	// per node).
@@ -279,10 +279,10 @@ func (c Config) Validate() error {
 	if err := c.Network.Validate(); err != nil {
 		return fmt.Errorf("harness: config: network: %w", err)
 	}
-	if c.Storage > StorageDisk {
-		return bad("storage %d: unknown", c.Storage)
+	if _, err := LookupStore(string(c.Storage)); err != nil {
+		return bad("storage: %v", err)
 	}
-	if c.Storage == StorageDisk {
+	if c.Storage.UsesDevice() {
 		if err := c.Disk.Device.Validate(); err != nil {
 			return fmt.Errorf("harness: config: disk.device: %w", err)
 		}

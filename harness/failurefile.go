@@ -39,7 +39,10 @@ const (
 //	  "expect": "fail"
 //	}
 //
-// Durations inside config are integers of nanoseconds.
+// Durations inside config are integers of nanoseconds. The config names
+// its store ("storage"): a file of a user's store reads only where that
+// store is registered (RegisterStore, cli.WithStore), and says so
+// otherwise.
 type FailureFile struct {
 	Format   string   `json:"format"`
 	Version  int      `json:"version"`

@@ -76,7 +76,7 @@ type node struct {
 func newNode(w *World, idx int) *node {
 	n := &node{w: w, idx: idx, id: raft.NodeID(idx + 1)}
 	n.rand = w.seed.Stream(fmt.Sprintf("node/%d/timeouts", n.id))
-	if w.cfg.Storage == StorageDisk {
+	if w.cfg.Storage.UsesDevice() {
 		// The disk exists before the node boots: plan steps at 0s set
 		// its faults.
 		d, err := simdisk.NewDisk(w.cfg.Disk.Device, w.seed.Stream(fmt.Sprintf("disk/%d", n.id)), w.kernel)

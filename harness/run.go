@@ -36,14 +36,9 @@ type Failure struct {
 	Stack string `json:"stack,omitempty"`
 }
 
-// Signature identifies a failure for deduplication: the same class and
-// check with the same message shape is the same bug, whatever the seed.
-func (f *Failure) Signature() string {
-	if f == nil {
-		return ""
-	}
-	return f.Class + "/" + f.Check
-}
+// Signature identifies a failure for deduplication (see signature.go):
+// the one definition campaigns, shrink, the corpus and emitted tests use.
+func (f *Failure) Signature() string { return signature(f) }
 
 func (f *Failure) String() string {
 	return fmt.Sprintf("%s %s at step %d (%v): %s", f.Class, f.Check, f.Step, f.Time, f.Message)
@@ -82,7 +77,11 @@ type Stats struct {
 type Result struct {
 	Seed    sim.Seed `json:"seed"`
 	Failure *Failure `json:"failure,omitempty"`
-	Stats   Stats    `json:"stats"`
+	// Inconclusive, when not empty, says why the run's verdict is undecided (the
+	// linearizability search reached its deterministic bound). Such a run is neither a
+	// pass nor a failure of the system under test.
+	Inconclusive string `json:"inconclusive,omitempty"`
+	Stats        Stats  `json:"stats"`
 	// TraceHash is a hash of every event of the run: the same config and
 	// seed always give the same hash.
 	TraceHash uint64 `json:"traceHash"`

@@ -8,43 +8,8 @@ import (
 	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
-	"github.com/raftsim/raftsim/storage/memstore"
 	"github.com/raftsim/raftsim/storage/simdisk"
 )
-
-// StorageKind chooses what each node persists through.
-type StorageKind uint8
-
-const (
-	// StorageMemory is the reference in-memory store: every write is
-	// durable when it returns and a crash loses nothing written.
-	StorageMemory StorageKind = iota
-	// StorageDisk is the log store on a simulated disk: writes take
-	// time, become durable at the disk's horizon, and a crash applies the
-	// disk's crash policy to what is not durable yet.
-	StorageDisk
-)
-
-func (k StorageKind) String() string {
-	if k == StorageDisk {
-		return "disk"
-	}
-	return "memory"
-}
-
-func (k StorageKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
-
-func (k *StorageKind) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "memory":
-		*k = StorageMemory
-	case "disk":
-		*k = StorageDisk
-	default:
-		return fmt.Errorf("unknown storage %q (want memory or disk)", b)
-	}
-	return nil
-}
 
 // DiskConfig is every node's simulated disk.
 type DiskConfig struct {
@@ -107,26 +72,33 @@ type durMark struct {
 	at   sim.Time
 }
 
-// openStore gives the node its storage for a start: the memory store is
-// created once and survives crashes as it is; the disk store is opened
-// anew at every start, recovering from the disk into a fresh state
-// machine, as a real process would.
+// openStore gives the node its storage for a start, from the config's
+// store (stores.go). A store on the device is opened anew at every start,
+// recovering from the disk into a fresh state machine, as a real process
+// would; a store whose medium is its own memory is created once and
+// survives crashes as it is.
 func (n *node) openStore() error {
-	if n.w.cfg.Storage == StorageMemory {
-		if n.store == nil {
-			n.setKV()
-			n.store = &watchedStore{inner: memstore.New[Command, Response](n.id, n.kv), n: n}
+	st, err := LookupStore(string(n.w.cfg.Storage))
+	if err != nil {
+		return err // the config was validated: the registry changed under the run
+	}
+	env := StoreEnv{ID: n.id, Codec: CommandCodec{}}
+	if st.Device {
+		env.Device = n.disk
+		if n.w.cfg.Disk.SkipSync {
+			env.Device = lyingDevice{n.disk}
 		}
+	} else if n.store != nil {
 		return nil
 	}
 	n.setKV()
-	var dev simdisk.Device = n.disk
-	if n.w.cfg.Disk.SkipSync {
-		dev = lyingDevice{n.disk}
-	}
-	s, err := simdisk.Open(dev, n.id, n.kv, CommandCodec{}, simdisk.Options{})
+	env.StateMachine = n.kv
+	s, err := st.Open(env)
 	if err != nil {
 		return err
+	}
+	if s == nil {
+		return fmt.Errorf("harness: store %s opened no store for %v", st.Name, n.id)
 	}
 	n.store = &watchedStore{inner: s, n: n}
 	return nil

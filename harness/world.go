@@ -106,7 +106,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		chaos:     true,
 	}
 	w.trace.KeepSteps(cfg.KeepStepHashes)
-	w.safety.watch = checker.NewWatchConfig(checker.WatchConfig{LaggingDurability: cfg.Storage == StorageDisk})
+	w.safety.watch = checker.NewWatchConfig(checker.WatchConfig{LaggingDurability: cfg.Storage.UsesDevice()})
 	w.net = sim.NewNetwork(cfg.Nodes+cfg.Spares+cfg.Workload.Clients, cfg.Network, seed.Stream("network"))
 	for i := 0; i < cfg.Nodes+cfg.Spares; i++ {
 		w.nodes = append(w.nodes, newNode(w, i))

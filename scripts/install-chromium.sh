@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium, which the page tests in cmd/raftsim use to
+# Installs Debian's chromium, which the page tests in cli use to
 # render the history and timeline pages headless. Idempotent: does nothing
 # when a chromium is already on the PATH. Needs root (CI runs as root) or
 # sudo.

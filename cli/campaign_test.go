@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/campaign"
+	"github.com/raftsim/raftsim/harness"
+)
+
+// readSummary reads a summary the binary wrote.
+func readSummary(t *testing.T, path string) *campaign.Summary {
+	t.Helper()
+	s, err := campaign.ReadSummaryFile(path)
+	require.NoError(t, err)
+	return s
+}
+
+// A planted bug fails every seed: the campaign keeps one failure file for
+// the one signature, and replay reproduces it with the same trace hash.
+func TestCampaignPlantedFailureReplays(t *testing.T) {
+	dir := t.TempDir()
+	r := raftsimBin(t, dir, "fuzz", "--campaign-seed", "11", "--seeds", "8", "--short",
+		"--bugs", "prevote-never-grants", "--out", "failures", "--summary", "summary.json", "--junit", "junit.xml")
+	require.Equal(t, exitFailure, r.code, "a failure was found: %s%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, "verdict    FAIL")
+	s := readSummary(t, filepath.Join(dir, "summary.json"))
+	assert.Equal(t, 8, s.Seeds)
+	assert.Equal(t, 8, s.Failed)
+	require.Len(t, s.Failures, 1)
+	f := s.Failures[0]
+	assert.Equal(t, "liveness/leader", f.Signature)
+	assert.Equal(t, 8, f.Count)
+	assert.Equal(t, uint64(0), f.First.Index, "the lowest index is kept, whatever finished first")
+	files, err := filepath.Glob(filepath.Join(dir, "failures", "*"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(dir, f.First.File)}, files, "one file per signature, no temporary left")
+
+	rep := raftsimBin(t, dir, "replay", "--json", f.First.File)
+	require.Equal(t, exitPass, rep.code, rep.stdout+rep.stderr)
+	var v replayVerdict
+	require.NoError(t, json.Unmarshal([]byte(rep.stdout), &v))
+	assert.Equal(t, "reproduced", v.Verdict)
+	assert.Equal(t, f.First.TraceHash, v.Replayed.TraceHash)
+	assert.True(t, v.SameFailure)
+	assert.False(t, v.VersionDiffers)
+
+	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `<testcase name="liveness/leader"`)
+}
+
+// A bug that fails seeds in whatever ways the harness catches: counts add
+// up per signature and per scenario, and each signature has one file, of
+// its lowest failing index. (Which index wins whatever order the seeds
+// finish in is TestSignatureKeepsLowestIndexes.)
+func TestCampaignDeduplicates(t *testing.T) {
+	dir := t.TempDir()
+	t.Parallel()
+	r := raftsimBin(t, dir, "fuzz", "--campaign-seed", "7", "--seeds", "40", "--short",
+		"--bugs", "volatile-commit-restart", "--out", "failures", "--json", "--workers", "2")
+	require.Equal(t, exitFailure, r.code, r.stderr)
+	s, err := campaign.DecodeSummary(strings.NewReader(r.stdout))
+	require.NoError(t, err)
+	assert.Equal(t, 40, s.Seeds)
+	require.NotEmpty(t, s.Failures)
+	files, _ := filepath.Glob(filepath.Join(dir, "failures", "*.json"))
+	assert.Len(t, files, len(s.Failures))
+	counted := 0
+	for _, f := range s.Failures {
+		ff, err := harness.ReadFailureFile(filepath.Join(dir, f.First.File))
+		require.NoError(t, err)
+		assert.Equal(t, f.First.Seed, ff.Seed)
+		assert.Equal(t, f.Signature, ff.Failure.Signature())
+		assert.Equal(t, "fail", ff.Expect)
+		assert.Len(t, f.Examples, min(f.Count-1, campaign.MaxExamples))
+		for _, e := range f.Examples {
+			assert.Greater(t, e.Index, f.First.Index)
+		}
+		counted += f.Count
+	}
+	assert.Equal(t, s.Failed, counted)
+	seeds, failed := 0, 0
+	for _, sc := range s.Scenarios {
+		seeds, failed = seeds+sc.Seeds, failed+sc.Failed
+	}
+	assert.Equal(t, 40, seeds, "every seed counted under its scenario")
+	assert.Equal(t, s.Failed, failed)
+}
+
+// comparable strips what depends on the machine or on the sharding.
+func comparable(s *campaign.Summary) *campaign.Summary {
+	c := *s
+	c.Wall, c.Shards, c.Campaign.Shards = campaign.Wall{}, nil, 0
+	return &c
+}
+
+// Shards 1/3, 2/3 and 3/3, each run in a directory of its own as CI jobs
+// would be, merge into the summary of the unsharded campaign.
+func TestShardsMergeToTheUnshardedCampaign(t *testing.T) {
+	t.Parallel()
+	args := []string{"fuzz", "--campaign-seed", "7", "--seeds", "40", "--short", "--scenario", "all",
+		"--bugs", "volatile-commit-restart", "--out", "failures", "--summary", "summary.json", "--progress", "none"}
+	whole := t.TempDir()
+	require.Equal(t, exitFailure, raftsimBin(t, whole, args...).code)
+	var parts []string
+	for _, sh := range []struct{ flag, env string }{
+		{"1/3", ""}, {"2/3", ""},
+		{"/3", "JOB_COMPLETION_INDEX=2"}, // the third as a Kubernetes indexed Job's pod runs it
+	} {
+		dir := t.TempDir()
+		r := raftsimEnv(t, dir, []string{sh.env}, append(args, "--shard", sh.flag)...)
+		require.Contains(t, []int{exitPass, exitFailure}, r.code, r.stderr)
+		parts = append(parts, filepath.Join(dir, "summary.json"))
+	}
+	mergedPath := filepath.Join(t.TempDir(), "merged.json")
+	r := raftsimBin(t, whole, append([]string{"merge", "--summary", mergedPath}, parts...)...)
+	require.Equal(t, exitFailure, r.code, r.stdout+r.stderr)
+	merged := readSummary(t, mergedPath)
+	want := readSummary(t, filepath.Join(whole, "summary.json"))
+	assert.Equal(t, []int{1, 2, 3}, merged.Shards)
+	assert.True(t, merged.Complete)
+	assert.Equal(t, comparable(want), comparable(merged))
+	assert.Greater(t, want.Failed, 0)
+}

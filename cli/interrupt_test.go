@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/harness"
+)
+
+// Ctrl-C in the middle of a long campaign: the campaign stops within its
+// grace, every failure it counted is on disk, and the summary says it was
+// interrupted.
+func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := exec.Command(raftsimBinary(t), "fuzz", "--campaign-seed", "3", "--seeds", "100000", "--short",
+		"--bugs", "truncate-on-stale-append", "--out", "failures", "--summary", "summary.json",
+		"--progress", "plain", "--progress-every", "100ms", "--grace", "20s")
+	cmd.Dir = dir
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill() // in case the test fails before it exits
+	// Wait for a failure, then interrupt.
+	lines := bufio.NewScanner(stderr)
+	var log strings.Builder
+	found := false
+	deadline := time.Now().Add(40 * time.Second)
+	for !found && time.Now().Before(deadline) && lines.Scan() {
+		log.WriteString(lines.Text() + "\n")
+		found = strings.Contains(lines.Text(), "new failure")
+	}
+	require.True(t, found, "no failure reported:\n%s", log.String())
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	rest, _ := io.ReadAll(stderr)
+	log.Write(rest)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	require.True(t, ok, "exits with a failure found: %v\n%s", err, log.String())
+	assert.Equal(t, exitFailure, ee.ExitCode())
+	assert.Contains(t, log.String(), "interrupted")
+
+	s := readSummary(t, filepath.Join(dir, "summary.json"))
+	assert.True(t, s.Interrupted)
+	assert.False(t, s.Complete)
+	assert.Less(t, s.Seeds, 100000)
+	require.NotEmpty(t, s.Failures)
+	var want []string
+	for _, f := range s.Failures {
+		path := filepath.Join(dir, f.First.File)
+		ff, err := harness.ReadFailureFile(path)
+		require.NoError(t, err, "the failure of %s is on disk", f.Signature)
+		assert.Equal(t, f.First.Seed, ff.Seed)
+		want = append(want, path)
+	}
+	got, _ := filepath.Glob(filepath.Join(dir, "failures", "*"))
+	assert.ElementsMatch(t, want, got, "exactly the summary's files, no temporary left")
+	assert.Contains(t, stdout.String(), "interrupted before the budget was spent")
+}

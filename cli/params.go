@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/sim"
+)
+
+// printParams prints the seed first, then every parameter drawn from it, so
+// that a run's output starts with what reproduces it.
+func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config) {
+	wl := cfg.Workload
+	fmt.Fprintf(w, "seed      %v\n", seed)
+	fmt.Fprintf(w, "scenario  %s\n", scenario)
+	fmt.Fprintf(w, "cluster   %d nodes, election %v-%v, heartbeat %v, pre-vote %v, check-quorum %v\n",
+		cfg.Nodes, cfg.Raft.ElectionTimeoutMin, cfg.Raft.ElectionTimeoutMax, cfg.Raft.HeartbeatInterval, cfg.Raft.PreVote, cfg.Raft.CheckQuorum)
+	if names := cfg.Bugs.Names(); len(names) > 0 {
+		fmt.Fprintf(w, "bugs      %s\n", strings.Join(names, ", "))
+	}
+	fmt.Fprintf(w, "network   %v\n", cfg.Network)
+	if cfg.Crashes.Interval > 0 {
+		fmt.Fprintf(w, "crashes   every ~%v, down %v-%v\n", cfg.Crashes.Interval, cfg.Crashes.DownMin, cfg.Crashes.DownMax)
+	}
+	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, timeout %v, reads %v\n",
+		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, wl.Timeout, wl.ReadPath)
+	fmt.Fprintf(w, "raft      snapshot every %d entries, %d appends in flight of up to %d entries, reads %v\n",
+		cfg.Raft.SnapshotThreshold, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
+	printStorage(w, cfg)
+	if n := len(cfg.Plan.Steps); n > 0 {
+		fmt.Fprintf(w, "plan      %d steps: %s\n", n, planKinds(cfg))
+	}
+	if cfg.Shape != nil {
+		var parts []string
+		for _, p := range cfg.Shape.Params() {
+			parts = append(parts, p.Name+"="+p.Value)
+		}
+		fmt.Fprintf(w, "shape     %s\n", strings.Join(parts, " "))
+	}
+	fmt.Fprintf(w, "time      chaos %v, then liveness within %v (virtual), budget %v\n\n", cfg.Duration, cfg.LivenessBoundOrDefault(), cfg.Budget)
+}
+
+func printStorage(w io.Writer, cfg harness.Config) {
+	if !cfg.Storage.UsesDevice() {
+		fmt.Fprintf(w, "storage   %v\n", cfg.Storage)
+		return
+	}
+	store := ""
+	if cfg.Storage != harness.StorageDisk {
+		store = string(cfg.Storage) + " on the "
+	}
+	d := cfg.Disk
+	cut := ""
+	if d.PowerCut {
+		cut = ", crashes cut power mid-call"
+	}
+	fmt.Fprintf(w, "storage   %ssimulated disk: write %v, sync %v, crash %v%s\n", store, d.Device.WriteLatency, d.Device.SyncLatency, d.CrashPolicy, cut)
+}
+
+// planKinds counts a plan's steps by kind, in order of first appearance.
+func planKinds(cfg harness.Config) string {
+	var order []string
+	count := map[string]int{}
+	for _, s := range cfg.Plan.Steps {
+		k := s.Kind.String()
+		if count[k] == 0 {
+			order = append(order, k)
+		}
+		count[k]++
+	}
+	parts := make([]string, len(order))
+	for i, k := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[k], k)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func printSummary(w io.Writer, res harness.Result, wall time.Duration, repro, file string) {
+	s := res.Stats
+	fmt.Fprintf(w, "operations  %d completed, %d unknown\n", s.OpsCompleted, s.OpsUnknown)
+	fmt.Fprintf(w, "leaders     %d changes\n", s.LeaderChanges)
+	fmt.Fprintf(w, "faults      %d crashes, %d restarts, %d pauses\n", s.Crashes, s.Restarts, s.Pauses)
+	fmt.Fprintf(w, "recovery    converged %v after healing\n", s.RecoveryTime)
+	fmt.Fprintf(w, "events      %d (%d messages)\n", s.Steps, s.Messages)
+	fmt.Fprintf(w, "time        %v virtual, %v wall, %.0fx\n", s.VirtualTime, wall.Round(time.Millisecond), ratio(s.VirtualTime, wall))
+	fmt.Fprintf(w, "trace       %016x\n", res.TraceHash)
+	if res.Passed() {
+		fmt.Fprintf(w, "verdict     PASS (linearizable: %v)\n", res.Linearizability.Verdict)
+		return
+	}
+	fmt.Fprintf(w, "verdict     FAIL %v\n", res.Failure)
+	fmt.Fprintf(w, "reproduce   %s\n", repro)
+	if file != "" {
+		fmt.Fprintf(w, "replay      raftsim replay %s\n", file)
+	}
+}
+
+// runJSON is `raftsim run --json`.
+type runJSON struct {
+	Seed        sim.Seed         `json:"seed"`
+	Scenario    string           `json:"scenario"`
+	Verdict     string           `json:"verdict"`
+	Failure     *harness.Failure `json:"failure,omitempty"`
+	Stats       harness.Stats    `json:"stats"`
+	TraceHash   string           `json:"traceHash"`
+	WallMs      int64            `json:"wallMs"`
+	Reproduce   string           `json:"reproduce,omitempty"`
+	FailureFile string           `json:"failureFile,omitempty"`
+}
+
+func printRunJSON(w io.Writer, scenario string, res harness.Result, wall time.Duration, repro, file string) {
+	out := runJSON{Seed: res.Seed, Scenario: scenario, Verdict: "pass", Failure: res.Failure, Stats: res.Stats,
+		TraceHash: harness.FormatHash(res.TraceHash), WallMs: wall.Milliseconds(), FailureFile: file}
+	if !res.Passed() {
+		out.Verdict = "fail"
+		out.Reproduce = repro
+	}
+	writeJSON(w, out)
+}
+
+func ratio(v sim.Time, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return float64(v) / float64(wall)
+}

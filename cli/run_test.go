@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func raftsim(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = dispatch(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunPrintsSeedFirstThenSummary(t *testing.T) {
+	code, out, _ := raftsim("run", "--seed", "42", "--duration", "2s")
+	require.Equal(t, exitPass, code, out)
+	assert.True(t, strings.HasPrefix(out, "seed      42\n"), "the seed comes first:\n%s", out)
+	for _, want := range []string{"network", "workload", "operations", "leaders", "events", "virtual", "wall", "verdict     PASS"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestRunIsReproducible(t *testing.T) {
+	_, a, _ := raftsim("run", "--seed", "0x2a", "--duration", "1s", "--json")
+	_, b, _ := raftsim("run", "--seed", "42", "--duration", "1s", "--json")
+	var ja, jb map[string]any
+	require.NoError(t, json.Unmarshal([]byte(a), &ja))
+	require.NoError(t, json.Unmarshal([]byte(b), &jb))
+	assert.Equal(t, ja["traceHash"], jb["traceHash"], "hex and decimal name the same seed")
+	assert.Equal(t, "pass", ja["verdict"])
+}
+
+func TestRunBadUsageExitsTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--seed", "forty-two"},
+		{"run", "--nodes", "0"},
+		{"run", "--nodes", "x"},
+		{"run", "--duration", "-1s"},
+		{"run", "--no-such-flag"},
+		{"run", "stray"},
+		{"no-such-command"},
+		{},
+	} {
+		code, _, stderr := raftsim(args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.NotEmpty(t, stderr, "%v says what is wrong", args)
+	}
+}
+
+func TestHelpExitsZeroWithExamples(t *testing.T) {
+	code, _, stderr := raftsim("run", "--help")
+	assert.Equal(t, exitPass, code)
+	assert.Contains(t, stderr, "Examples:")
+	code, out, _ := raftsim("help")
+	assert.Equal(t, exitPass, code)
+	assert.Contains(t, out, "run")
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/harness"
+)
+
+const specimen = "../testdata/failures/zoo-vote-without-log-check.json"
+
+func TestShrinkWritesASmallerFileThatReproduces(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout := 0, ""
+	for seed := 1; seed <= 60 && code != exitFailure; seed++ {
+		code, stdout, _ = raftsim("run", "--scenario", "crash-restart-storm", "--short", "--bugs", "vote-without-log-check",
+			"--seed", strconv.Itoa(seed), "--out", dir, "--json")
+	}
+	require.Equal(t, exitFailure, code, "some seed fails: %s", stdout)
+	found, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	out := filepath.Join(dir, "min.json")
+	code, stdout, stderr := raftsim("shrink", "--max-runs", "100", "--out", out, found[0])
+	require.Equal(t, exitPass, code, stderr)
+	assert.Contains(t, stdout, "shrunk    plan steps")
+	assert.Contains(t, stderr, "shrink: run", "progress lines")
+	f, err := harness.ReadFailureFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, "fail", f.Expect)
+	code, stdout, _ = raftsim("replay", out)
+	assert.Equal(t, exitPass, code, stdout)
+	assert.Contains(t, stdout, "REPRODUCED")
+}
+
+func TestShrinkBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"shrink"},
+		{"shrink", "--max-runs", "0", specimen},
+		{"shrink", "no-such-file.json"},
+		{"shrink", "--time", "-1s", specimen},
+	} {
+		code, _, stderr := raftsim(args...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.NotEmpty(t, stderr)
+	}
+}
+
+func TestReplayEmits(t *testing.T) {
+	code, stdout, _ := raftsim("replay", "--emit", "go-test", specimen)
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, stdout, "func TestRegressionZooVoteWithoutLogCheck(t *testing.T) {")
+	assert.Contains(t, stdout, `assert.Equal(t, "invariant/leader-completeness", res.Failure.Signature())`)
+	code, stdout, _ = raftsim("replay", "--emit", "scenario", specimen)
+	require.Equal(t, exitPass, code)
+	assert.Contains(t, stdout, `"name": "regression-zoo-vote-without-log-check"`)
+	code, _, _ = raftsim("replay", "--emit", "pdf", specimen)
+	assert.Equal(t, exitUsage, code)
+}
