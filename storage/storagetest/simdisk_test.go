@@ -20,24 +20,17 @@ type diskStore struct {
 	id     raft.NodeID
 	armed  bool
 	at     int
-	policy CrashPolicy
+	policy Crash
 }
 
 func (s *diskStore) PersistencePoints() int { return int(s.disk.Ops()) }
 
-func (s *diskStore) CrashAt(n int, policy CrashPolicy) {
+func (s *diskStore) CrashAt(n int, policy Crash) {
 	s.armed, s.at, s.policy = true, n, policy
 	s.disk.CutPowerAfter(int64(max(n-int(s.disk.Ops()), 0)))
 }
 
 func (s *diskStore) Crashed() bool { return s.armed && int(s.disk.Ops()) >= s.at }
-
-var diskPolicies = map[CrashKind]simdisk.CrashPolicy{
-	DropUnsynced: simdisk.CrashLoseAll,
-	KeepSubset:   simdisk.CrashKeepSubset,
-	KeepPrefix:   simdisk.CrashKeepPrefix,
-	TearLast:     simdisk.CrashTear,
-}
 
 // simDiskFactory makes stores on fresh simulated disks; a reopen crashes
 // the disk (under the armed policy, or losing everything unsynced) and
@@ -65,7 +58,7 @@ func (f *simDiskFactory) Reopen(t TB, old Store, sm raft.StateMachine[Cmd, Resp]
 	o := old.(*diskStore)
 	policy := simdisk.CrashLoseAll
 	if o.armed {
-		policy = diskPolicies[o.policy.Kind]
+		policy = o.policy.Policy
 	}
 	if err := o.disk.Crash(policy); err != nil {
 		t.Fatalf("simdisk: crash: %v", err)
