@@ -202,9 +202,3 @@ func fmtOps(ops []op) string {
 	}
 	return b.String()
 }
-
-// crashable reports whether f's stores implement Crashable.
-func crashable(t TB, f Factory) bool {
-	_, ok := f.New(t, crashNode, NewSM()).(Crashable)
-	return ok
-}

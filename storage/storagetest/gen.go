@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"strings"
 
 	"pgregory.net/rapid"
 
@@ -17,6 +18,8 @@ type model struct {
 	sm *SM
 	// cmds counts the commands drawn, so each has a distinct value.
 	cmds int
+	// big pads the commands drawn to sizes that span sectors.
+	big bool
 }
 
 func newModel(id raft.NodeID) *model {
@@ -60,8 +63,18 @@ func (v *view) at(i raft.Index) *raft.Entry[Cmd] {
 func (m *model) command(t *rapid.T) Cmd {
 	m.cmds++
 	key := rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "key")
-	return Cmd{Key: key, Value: fmt.Sprint("v", m.cmds)}
+	v := fmt.Sprint("v", m.cmds)
+	if m.big {
+		// Large records span sectors (and segments, when they are small),
+		// so a crash tears them in the middle.
+		v += strings.Repeat("x", rapid.SampledFrom(bigSizes).Draw(t, "size"))
+	}
+	return Cmd{Key: key, Value: v}
 }
+
+// bigSizes are the padding of the deep workloads' commands: small, about
+// a 512-byte sector, a few of them, beyond a 4096-byte one.
+var bigSizes = []int{0, 10, 200, 500, 1400, 3000, 5000}
 
 // entry draws an entry of a kind the caller writes.
 func (m *model) entry(t *rapid.T, term raft.Term, index raft.Index) raft.Entry[Cmd] {
