@@ -104,13 +104,9 @@ func RunFaults(t *testing.T, f Factory, tol Tolerates) {
 }
 
 func runFault(t *testing.T, f Factory, fault Fault, claim Tolerance) {
-	seeds := faultSeeds
-	if testing.Short() {
-		seeds /= 3
-	}
 	var count [3]int
-	for seed := range seeds {
-		ops := crashOps.Example(seed)
+	for seed := range faultSeeds {
+		ops := deepOps.Example(seed)
 		verdict, msg := faultRun(t, f, fault, ops)
 		count[verdict]++
 		fail := verdict == verdictWrong && claim != Ignores || verdict == verdictStopped && claim == Repairs
@@ -257,7 +253,7 @@ func reopenRecorded(t TB, f Factory, s Store) (Store, *SM, string) {
 func judge(s Store, sm *SM, w *witness, outcomes []state) (faultVerdict, string) {
 	got, err := observe(s, sm, crashNode)
 	if err != nil {
-		if strings.Contains(err.Error(), "contradicts itself") {
+		if strings.Contains(err.Error(), "contradicts itself") || sm.AppliedTwice() != nil {
 			return verdictWrong, err.Error()
 		}
 		return verdictStopped, err.Error()

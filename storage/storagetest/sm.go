@@ -41,16 +41,37 @@ type SM struct {
 	applied uint64     // commands applied
 	last    raft.Index // index of the last command applied
 	digest  uint64
+
+	// seen holds every index applied in this lifetime (since NewSM or the
+	// last Restore); again, the first index applied a second time in it.
+	// Applied once: the contract applies each committed entry to a state
+	// machine at most once per lifetime, whatever the command does.
+	seen  map[raft.Index]bool
+	again raft.Index
 }
 
 var _ raft.StateMachine[Cmd, Resp] = (*SM)(nil)
 
 // NewSM returns an empty machine.
-func NewSM() *SM { return &SM{lists: map[string][]string{}} }
+func NewSM() *SM { return &SM{lists: map[string][]string{}, seen: map[raft.Index]bool{}} }
+
+// AppliedTwice returns an error naming the first index applied twice in
+// the machine's lifetime, or nil.
+func (m *SM) AppliedTwice() error {
+	if m.again == 0 {
+		return nil
+	}
+	return fmt.Errorf("index %d was applied twice to one state machine (applied once: every committed entry "+
+		"is applied at most once per state-machine lifetime; only a snapshot restore starts a new one)", m.again)
+}
 
 // Apply appends c.Value to the list c.Key and answers with the new length
 // and digest.
 func (m *SM) Apply(index raft.Index, c Cmd) Resp {
+	if m.seen[index] && m.again == 0 {
+		m.again = index
+	}
+	m.seen[index] = true
 	m.lists[c.Key] = append(m.lists[c.Key], c.Value)
 	m.applied++
 	m.last = index
@@ -118,6 +139,7 @@ func (m *SM) Restore(data []byte) error {
 		return fmt.Errorf("storagetest: restore state machine: %w: %w", d.err, raft.ErrCorrupt)
 	}
 	m.lists, m.applied, m.last, m.digest = lists, applied, last, digest
+	m.seen, m.again = map[raft.Index]bool{}, 0
 	return nil
 }
 
