@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 bin=$(mktemp -d)/storagetest.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" ./storage/storagetest/
-out=$(cd storage/storagetest && "$bin" -test.run '^TestStoreMutants$' -test.v -test.short \
-	-storagetest.mutants -rapid.seed=1 -rapid.checks=50 -rapid.nofailfile -rapid.shrinktime=2s "$@" 2>&1 || true)
+out=$(dirname "$bin")/out
+(cd storage/storagetest && "$bin" -test.run '^TestStoreMutants$' -test.v -test.short \
+	-storagetest.mutants -rapid.seed=1 -rapid.checks=50 -rapid.nofailfile -rapid.shrinktime=2s "$@" >"$out" 2>&1) || true
 caught=0 total=0
 while read -r verdict name; do
 	total=$((total + 1))
@@ -21,9 +22,9 @@ while read -r verdict name; do
 	else
 		printf 'MISSED  %s\n' "$name"
 	fi
-done < <(printf '%s\n' "$out" | sed -n 's/^    --- \(PASS\|FAIL\): TestStoreMutants\/\([^ ]*\) .*/\1 \2/p')
+done < <(tr -d '\000' <"$out" | sed -n 's/^    --- \(PASS\|FAIL\): TestStoreMutants\/\([^ ]*\) .*/\1 \2/p')
 if [ "$total" -eq 0 ]; then
-	printf '%s\n' "$out" | tail -20
+	tail -20 "$out"
 	echo "store-mutants: no mutant ran" >&2
 	exit 2
 fi
