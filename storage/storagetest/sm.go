@@ -48,7 +48,21 @@ type SM struct {
 	// machine at most once per lifetime, whatever the command does.
 	seen  map[raft.Index]bool
 	again raft.Index
+
+	// history is every command applied, with its index, in order (kept
+	// in snapshots): Typed rebuilds a user's reference machine from it.
+	history []Applied
 }
+
+// Applied is one command a machine applied, at its index.
+type Applied struct {
+	Index raft.Index
+	Cmd   Cmd
+}
+
+// History returns every command the machine's state holds, with its
+// index, in the order applied (through snapshots and restores).
+func (m *SM) History() []Applied { return slices.Clone(m.history) }
 
 var _ raft.StateMachine[Cmd, Resp] = (*SM)(nil)
 
@@ -73,6 +87,7 @@ func (m *SM) Apply(index raft.Index, c Cmd) Resp {
 	}
 	m.seen[index] = true
 	m.lists[c.Key] = append(m.lists[c.Key], c.Value)
+	m.history = append(m.history, Applied{Index: index, Cmd: c})
 	m.applied++
 	m.last = index
 	h := fnv.New64a()
@@ -95,8 +110,9 @@ func (m *SM) Digest() uint64 { return m.digest }
 func (m *SM) Applied() (uint64, raft.Index) { return m.applied, m.last }
 
 // Snapshot serializes the state deterministically (keys in order):
-// applied, last, digest, then each key with its values, all uvarints and
-// length-prefixed strings.
+// applied, last, digest, then each key with its values, then the history
+// (index, key, value of every command), all uvarints and length-prefixed
+// strings.
 func (m *SM) Snapshot() ([]byte, error) {
 	b := binary.AppendUvarint(nil, m.applied)
 	b = binary.AppendUvarint(b, uint64(m.last))
@@ -113,6 +129,11 @@ func (m *SM) Snapshot() ([]byte, error) {
 		for _, v := range m.lists[k] {
 			b = appendString(b, v)
 		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.history)))
+	for _, a := range m.history {
+		b = binary.AppendUvarint(b, uint64(a.Index))
+		b = appendString(appendString(b, a.Cmd.Key), a.Cmd.Value)
 	}
 	return b, nil
 }
@@ -132,6 +153,11 @@ func (m *SM) Restore(data []byte) error {
 		}
 		lists[k] = vals
 	}
+	var history []Applied
+	for range d.count() {
+		index := raft.Index(d.uvarint())
+		history = append(history, Applied{Index: index, Cmd: Cmd{Key: d.string(), Value: d.string()}})
+	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("%d trailing bytes", len(d.b))
 	}
@@ -139,7 +165,7 @@ func (m *SM) Restore(data []byte) error {
 		return fmt.Errorf("storagetest: restore state machine: %w: %w", d.err, raft.ErrCorrupt)
 	}
 	m.lists, m.applied, m.last, m.digest = lists, applied, last, digest
-	m.seen, m.again = map[raft.Index]bool{}, 0
+	m.seen, m.again, m.history = map[raft.Index]bool{}, 0, history
 	return nil
 }
 
