@@ -134,7 +134,7 @@ func RunCases(t *testing.T, f Factory) {
 					t.Errorf("case %s: the store's answers broke the case (%v): rule: %s", c.Name, p, c.Doc)
 				}
 			}()
-			c.Run(t, f)
+			runCase(t, &c, f)
 		})
 	}
 }
@@ -154,7 +154,7 @@ func Check(f Factory) []Result {
 	cs := Cases()
 	out := make([]Result, len(cs))
 	for k, c := range cs {
-		out[k] = Result{Case: c.Name, Failure: runRecorded(func(t TB) { c.Run(t, f) })}
+		out[k] = Result{Case: c.Name, Failure: runRecorded(func(t TB) { runCase(t, &c, f) })}
 	}
 	return out
 }
