@@ -172,7 +172,10 @@ func crashOnce(t TB, f Factory, ops []op, n int, policy Crash) error {
 // checkRecovery reopens the crashed store and checks its state.
 func checkRecovery(t TB, f Factory, s Store, w *witness, outcomes []state) error {
 	sm := NewSM()
-	r := f.Reopen(t, s, sm)
+	var r Store
+	if fail := runRecordedUnder(t, func(rt TB) { r = f.Reopen(rt, s, sm) }); fail != "" {
+		return fmt.Errorf("the store does not reopen after the crash (a store must recover from any crash): %s", fail)
+	}
 	if r == nil {
 		return errors.New("Reopen returned nil: a Crashable store must be reopenable")
 	}

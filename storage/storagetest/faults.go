@@ -237,7 +237,7 @@ func faultRun(t TB, f Factory, fault Fault, ops []op) (faultVerdict, string) {
 func reopenRecorded(t TB, f Factory, s Store) (Store, *SM, string) {
 	var r Store
 	sm := NewSM()
-	if fail := runRecorded(func(rt TB) { r = f.Reopen(rt, s, sm) }); fail != "" {
+	if fail := runRecordedUnder(t, func(rt TB) { r = f.Reopen(rt, s, sm) }); fail != "" {
 		return nil, nil, fail
 	}
 	if r == nil {

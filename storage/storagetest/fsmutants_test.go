@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/storage/simdisk"
 	"github.com/raftsim/raftsim/storage/vfs"
@@ -448,4 +451,23 @@ func TestStoreMutantsListed(t *testing.T) {
 		t.Errorf("%d store mutants; the measurement wants at least 20", n)
 	}
 	_ = fmt.Sprint
+}
+
+// TestNeverSyncFailsCrash: the disk store on a file system whose Sync does
+// nothing fails the crash checks at the first deep workload, while on real
+// files the kit says that crashes are tested on simulated disks instead.
+func TestNeverSyncFailsCrash(t *testing.T) {
+	var m storeMutant
+	for _, sm := range storeMutants() {
+		if sm.name == "never-fsync" {
+			m = sm
+		}
+	}
+	require.NotNil(t, m.fs)
+	err := crashAll(t, m.factory(), deepOps.Example(0), 0)
+	require.Error(t, err, "a store that never syncs passed a crash at every persistence point")
+	t.Logf("the kit: %v", err)
+
+	why := crashSkip(t, OnOS(openDiskStore(4096)))
+	assert.Contains(t, why, "storagetest.OnDisk(open, opts)", "the real-files factory says how crashes are tested")
 }

@@ -161,8 +161,13 @@ func Check(f Factory) []Result {
 
 // runRecorded runs fn with a TB that records failures instead of reporting
 // them, and returns the first failure message, or "".
-func runRecorded(fn func(t TB)) (failure string) {
-	r := &recorder{}
+func runRecorded(fn func(t TB)) (failure string) { return runRecordedUnder(nil, fn) }
+
+// runRecordedUnder is runRecorded inside a test: fn's cleanups are
+// parent's, so that what fn opens (a store reopened after a crash) stays
+// open until parent ends.
+func runRecordedUnder(parent TB, fn func(t TB)) (failure string) {
+	r := &recorder{parent: parent}
 	defer func() {
 		r.runCleanups()
 		if p := recover(); p != nil && p != errFailNow {
@@ -181,6 +186,7 @@ var errFailNow = errors.New("storagetest: FailNow")
 // recorder is a TB that keeps the first failure. FailNow panics with
 // errFailNow, which runRecorded recovers.
 type recorder struct {
+	parent   TB // receives the cleanups, when set
 	first    string
 	failed   bool
 	cleanups []func()
@@ -212,7 +218,13 @@ func (r *recorder) FailNow() {
 	panic(errFailNow)
 }
 
-func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+func (r *recorder) Cleanup(f func()) {
+	if r.parent != nil {
+		r.parent.Cleanup(f)
+		return
+	}
+	r.cleanups = append(r.cleanups, f)
+}
 
 // runCleanups runs the cleanups last-registered first, as testing does.
 func (r *recorder) runCleanups() {
