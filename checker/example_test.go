@@ -2,7 +2,6 @@ package checker_test
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/raftsim/raftsim/checker"
 )
@@ -23,13 +22,13 @@ func Example() {
 		fmt.Println(op)
 	}
 	// The write may never have happened: the reads are fine.
-	fmt.Println(checker.CheckLinearizable(h, time.Minute))
+	fmt.Println(checker.CheckLinearizable(h, checker.Limit{}))
 
 	// The log says a replica applied it at 1.5s: both reads are stale.
 	applied := func(client int, seq uint64) (checker.Output, int64, bool) {
 		return checker.Output{}, 1_500_000_000, client == 1 && seq == 1
 	}
-	r := checker.CheckLinearizable(h.Resolve(applied), time.Minute)
+	r := checker.CheckLinearizable(h.Resolve(applied), checker.Limit{})
 	fmt.Println(r, r.Ok())
 	// Output:
 	// c1#1 put x="1" [1.000000s,?] unknown

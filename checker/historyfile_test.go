@@ -204,7 +204,7 @@ func TestReadPorcupineKV(t *testing.T) {
 		{Client: 1, Seq: 2, Input: get("x"), Call: 14, Return: 15, Outcome: OutcomeOK, Output: read("")},
 	}
 	assert.Equal(t, want, h.Ops)
-	assert.Equal(t, NotLinearizable, CheckLinearizable(h, 0).Verdict,
+	assert.Equal(t, NotLinearizable, CheckLinearizable(h, Limit{}).Verdict,
 		"x reads empty after put a, unless the unknown append... which cannot make it empty")
 }
 

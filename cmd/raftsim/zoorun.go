@@ -85,8 +85,8 @@ type zooCampaign struct {
 	// prove nothing about it: the campaign went on past them. Their
 	// confirming runs are not counted in CPUSeconds.
 	CoreFailures []zooSeed `json:"coreFailures,omitempty"`
-	// Inconclusive counts seeds whose linearizability check ran out of
-	// time: a failure for raftsim fuzz, but no proof of a bug, so the
+	// Inconclusive counts seeds whose linearizability check reached its
+	// step or memory limit: a failure for raftsim fuzz, but no proof of a bug, so the
 	// campaign went on.
 	Inconclusive int `json:"inconclusive,omitempty"`
 }
@@ -189,7 +189,7 @@ func campaignNote(c zooCampaign) string {
 		note += fmt.Sprintf("; seed %d fails without the knob too (%s): %s", f.SeedIndex+1, f.Signature, f.Reproduce)
 	}
 	if c.Inconclusive > 0 {
-		note += fmt.Sprintf("; %d seeds inconclusive (porcupine out of time), not counted", c.Inconclusive)
+		note += fmt.Sprintf("; %d seeds inconclusive (the check reached its step or memory limit), not counted", c.Inconclusive)
 	}
 	return note
 }
@@ -323,7 +323,8 @@ func (p *plan) failsWithoutKnob(o outcome) *zooSeed {
 	return zooSeedOf(&bare, out)
 }
 
-// inconclusive reports whether a failure is porcupine running out of time.
+// inconclusive reports whether a failure is a linearizability check that
+// reached its limit undecided.
 func inconclusive(f *harness.Failure) bool {
 	return f.Class == harness.ClassLinearizability && f.Check == checker.Inconclusive.String()
 }
