@@ -184,6 +184,9 @@ func (s *keySearch) run(steps uint64, memory *uint64, memoryMax uint64) uint64 {
 		s.bitsHash = hash
 		s.lift(e)
 		s.cur = s.next[0]
+		if s.cur == -1 { // everything is linearized: decided within this step
+			s.outcome = searchOK
+		}
 	}
 	return taken
 }
