@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/raftsim/raftsim/internal/strictjson"
 )
 
 // History file format, version 1.
@@ -85,14 +88,38 @@ type fileOp struct {
 }
 
 func badHistory(format string, args ...any) error {
-	return &historyError{msg: "history: " + fmt.Sprintf(format, args...)}
+	return &historyError{msg: "history: " + fmt.Sprintf(format, args...), op: -1}
 }
 
-// jsonProblem turns a decoding error into the words after "history: ...:".
-func jsonProblem(err error) string {
+// historyKeys are the keys of each object of a history file, exactly.
+var historyKeys = map[string][]string{
+	"":             {"format", "version", "ops"},
+	"ops[]":        {"client", "seq", "op", "key", "value", "expected", "call", "return", "outcome", "output"},
+	"ops[].output": {"value", "swapped"},
+}
+
+func knownHistoryKey(path, key string) bool { return slices.Contains(historyKeys[path], key) }
+
+// placed puts the line and column of op i before a message about it:
+// "history: line 4, column 1: op 2: missing \"seq\"".
+func placed(err error, data []byte, offsets []int64) error {
+	var he *historyError
+	if !errors.As(err, &he) || he.op < 0 || he.op >= len(offsets) {
+		return err
+	}
+	l, c := strictjson.Position(data, offsets[he.op])
+	return &historyError{msg: fmt.Sprintf("history: line %d, column %d: %s", l, c,
+		strings.TrimPrefix(he.msg, "history: ")), op: he.op}
+}
+
+// jsonProblem turns a decoding error of data into the words after
+// "history: ...:". Syntax errors are caught earlier by strictjson, with
+// their line and column; what is left are type errors, which name the field.
+func jsonProblem(err error, data []byte) string {
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
-		return fmt.Sprintf("invalid JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(err.Error(), "json: "))
+		l, c := strictjson.Position(data, syntax.Offset)
+		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", l, c, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "truncated JSON"
@@ -108,38 +135,43 @@ func ReadHistory(r io.Reader) (History, error) {
 	if err != nil {
 		return History{}, fmt.Errorf("history: read: %w", err)
 	}
+	offsets, err := strictjson.CheckOffsets(data, knownHistoryKey, "ops[]")
+	if err != nil {
+		return History{}, badHistory("%v", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var file fileHistory
 	if err := dec.Decode(&file); err != nil {
-		return History{}, badHistory("%s", jsonProblem(err))
+		return History{}, badHistory("%s", jsonProblem(err, data))
 	}
-	if dec.More() {
-		return History{}, badHistory("unexpected data after the history object at byte %d", dec.InputOffset())
+	l, c := strictjson.Position(data, int64(len(data)-len(bytes.TrimLeft(data, " \t\r\n"))))
+	top := func(format string, args ...any) error {
+		return badHistory("line %d, column %d: %s", l, c, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case file.Format == nil:
-		return History{}, badHistory("missing \"format\": not a raftsim history")
+		return History{}, top("missing \"format\": not a raftsim history")
 	case *file.Format != HistoryFormat:
-		return History{}, badHistory("format %q, want %q", *file.Format, HistoryFormat)
+		return History{}, top("format %q, want %q", *file.Format, HistoryFormat)
 	case file.Version == nil:
-		return History{}, badHistory("missing \"version\"")
+		return History{}, top("missing \"version\"")
 	case *file.Version != HistoryVersion:
-		return History{}, badHistory("version %d is not supported (this reader knows version %d)",
+		return History{}, top("version %d is not supported (this reader knows version %d)",
 			*file.Version, HistoryVersion)
 	case file.Ops == nil:
-		return History{}, badHistory("missing \"ops\"")
+		return History{}, top("missing \"ops\"")
 	}
 	h := History{Ops: make([]Operation, 0, len(file.Ops))}
 	for i, raw := range file.Ops {
 		op, err := decodeOp(i, raw)
 		if err != nil {
-			return History{}, err
+			return History{}, placed(err, data, offsets)
 		}
 		h.Ops = append(h.Ops, op)
 	}
 	if err := h.Validate(); err != nil {
-		return History{}, err
+		return History{}, placed(err, data, offsets)
 	}
 	return h, nil
 }
@@ -149,7 +181,7 @@ func decodeOp(i int, raw json.RawMessage) (Operation, error) {
 	dec.DisallowUnknownFields()
 	var f fileOp
 	if err := dec.Decode(&f); err != nil {
-		return Operation{}, badOp(i, "%s", jsonProblem(err))
+		return Operation{}, badOp(i, "%s", jsonProblem(err, raw))
 	}
 	for _, req := range []struct {
 		name    string

@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -106,7 +107,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"return before call", withOp(`{"client":2,"seq":1,"op":"get","key":"x","call":20,"return":10,"outcome":"ok"}`),
 			`history: op 3: return 10 before call 20`},
 		{"unknown op field", withOp(`{"client":2,"seq":1,"op":"get","key":"x","call":20,"retrun":30,"outcome":"ok"}`),
-			`history: op 3: unknown field "retrun"`},
+			`history: line 1, column 372: unknown key "retrun" in ops[] (keys are matched exactly, case included)`},
 		{"missing client", withOp(`{"seq":1,"op":"get","key":"x","call":20,"return":30,"outcome":"ok"}`),
 			`history: op 3: missing "client"`},
 		{"missing key", withOp(`{"client":2,"seq":1,"op":"get","call":20,"return":30,"outcome":"ok"}`),
@@ -126,25 +127,31 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"not an object", withOp(`[]`),
 			`history: op 3: cannot unmarshal array into Go value of type checker.fileOp`},
 		{"unknown top field", `{"format":"raftsim-history","version":1,"ops":[],"seed":3}`,
-			`history: unknown field "seed"`},
+			`history: line 1, column 50: unknown key "seed" in the top level (keys are matched exactly, case included)`},
 		{"wrong version", `{"format":"raftsim-history","version":2,"ops":[]}`,
-			`history: version 2 is not supported (this reader knows version 1)`},
+			`history: line 1, column 1: version 2 is not supported (this reader knows version 1)`},
 		{"wrong format", `{"format":"jepsen","version":1,"ops":[]}`,
-			`history: format "jepsen", want "raftsim-history"`},
-		{"missing format", `{"version":1,"ops":[]}`, `history: missing "format": not a raftsim history`},
-		{"missing version", `{"format":"raftsim-history","ops":[]}`, `history: missing "version"`},
-		{"missing ops", `{"format":"raftsim-history","version":1}`, `history: missing "ops"`},
-		{"syntax", `{"format":"raftsim-history",,}`, `history: invalid JSON at byte 29: invalid character ',' looking for beginning of object key string`},
-		{"truncated", head + good, `history: truncated JSON`},
-		{"empty", ``, `history: truncated JSON`},
+			`history: line 1, column 1: format "jepsen", want "raftsim-history"`},
+		{"missing format", `{"version":1,"ops":[]}`, `history: line 1, column 1: missing "format": not a raftsim history`},
+		{"missing version", `{"format":"raftsim-history","ops":[]}`, `history: line 1, column 1: missing "version"`},
+		{"missing ops", `{"format":"raftsim-history","version":1}`, `history: line 1, column 1: missing "ops"`},
+		{"syntax", `{"format":"raftsim-history",,}`, `history: line 1, column 29: invalid JSON: invalid character ',' looking for beginning of object key string`},
+		{"truncated", head + good, `history: line 1, column 138: truncated JSON`},
+		{"empty", ``, `history: line 1, column 1: truncated JSON`},
 		{"trailing data", `{"format":"raftsim-history","version":1,"ops":[]} {}`,
-			`history: unexpected data after the history object at byte 50`},
+			`history: line 1, column 52: unexpected data after the document`},
 	}
+	// the fourth op begins right after the three good ones
+	opColumn := len(withOp("")) - len("]}") + 1
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ReadHistory(strings.NewReader(c.in))
 			require.Error(t, err)
-			assert.EqualError(t, err, c.want)
+			want := c.want
+			if rest, ok := strings.CutPrefix(want, "history: op 3: "); ok {
+				want = fmt.Sprintf("history: line 1, column %d: op 3: %s", opColumn, rest)
+			}
+			assert.EqualError(t, err, want)
 			assert.ErrorIs(t, err, ErrBadHistory)
 		})
 	}
