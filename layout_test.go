@@ -60,7 +60,7 @@ func TestDependencyCheckCanFail(t *testing.T) {
 	}
 	got := dependencyViolations(imports, allowedImports)
 	want := []string{
-		"checker imports harness: the design allows only [raft sim]",
+		"checker imports harness: the design allows only [raft sim internal/strictjson]",
 		"package mystery is not in allowedImports: decide where it sits in the dependency graph",
 		"raft imports sim: the design allows only []",
 		"sim imports raft: the design allows only []",
