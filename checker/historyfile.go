@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,8 +289,10 @@ func toFileOp(op Operation) fileOp {
 // for a get, :value is what it read, nil reading as ""), :fail (the
 // operation certainly did not take effect, so it is dropped) or :info
 // (indeterminate, like an invocation still pending at the end: the outcome
-// is unknown). Events of a non-numeric process (a nemesis) are skipped, and
-// so are fields other than these.
+// is unknown). Events of a process named by a keyword (:nemesis) are
+// skipped, and so are fields other than these; any other process must be
+// an integer from 0 to 2^63-1 (an integer out of range is an error, not a
+// nemesis). Lines must be UTF-8. Errors name the line and column.
 //
 // The process is the client; each client's operations get Seq 1, 2, ...; the
 // line number (from 1) of an event is its virtual time, so the order of the
@@ -300,12 +303,30 @@ func ReadPorcupineKV(r io.Reader) (History, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024) // a line holds one event; 16 MiB is far beyond any
 	for sc.Scan() {
 		p.line++
-		text := strings.TrimSpace(sc.Text())
+		raw := sc.Text()
+		text := strings.TrimLeft(raw, " \t\r")
+		indent := len(raw) - len(text)
+		text = strings.TrimRight(text, " \t\r")
 		if text == "" {
 			continue
 		}
+		if !utf8.ValidString(text) {
+			col := indent + 1
+			for i, r := range text {
+				if r == utf8.RuneError {
+					col += i
+					break
+				}
+			}
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column %d: invalid UTF-8", p.line, col), op: -1}
+		}
 		if err := p.event(text); err != nil {
-			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d: %v", p.line, err)}
+			col := 1
+			var ce *columnError
+			if errors.As(err, &ce) {
+				col = ce.pos + 1
+			}
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column %d: %v", p.line, indent+col, err), op: -1}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -318,9 +339,26 @@ func ReadPorcupineKV(r io.Reader) (History, error) {
 		}
 	}
 	if err := h.Validate(); err != nil {
+		var he *historyError
+		if errors.As(err, &he) && he.op >= 0 { // an op's call is its line
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column 1: %s",
+				h.Ops[he.op].Call, strings.TrimPrefix(he.msg, "history: ")), op: he.op}
+		}
 		return History{}, err
 	}
 	return h, nil
+}
+
+// columnError is a problem at a byte position (from 0) of a line.
+type columnError struct {
+	pos int
+	msg string
+}
+
+func (e *columnError) Error() string { return e.msg }
+
+func errAt(pos int, format string, args ...any) error {
+	return &columnError{pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
 type kvLogReader struct {
@@ -337,15 +375,17 @@ func (p *kvLogReader) event(text string) error {
 		return err
 	}
 	proc, ok := fields["process"]
-	if !ok {
+	switch {
+	case !ok:
 		return errors.New("missing :process")
-	}
-	if proc.kind != ednInt {
+	case proc.kind == ednKeyword:
 		return nil // a nemesis or other non-client process
+	case proc.kind != ednInt:
+		return errAt(proc.pos, ":process must be an integer client id or a keyword such as :nemesis")
 	}
 	process, err := strconv.Atoi(proc.text)
 	if err != nil || process < 0 {
-		return fmt.Errorf(":process %s is not a client id", proc.text)
+		return errAt(proc.pos, ":process %s is not a client id (want 0 to %d)", proc.text, math.MaxInt64)
 	}
 	typ, err := fields.keyword("type")
 	if err != nil {
@@ -357,7 +397,7 @@ func (p *kvLogReader) event(text string) error {
 	}
 	kind, err := ParseOpKind(f)
 	if err != nil {
-		return fmt.Errorf(":f %w", err)
+		return errAt(fields["f"].pos, ":f %v", err)
 	}
 	switch typ {
 	case "invoke":
@@ -365,7 +405,7 @@ func (p *kvLogReader) event(text string) error {
 	case "ok", "fail", "info":
 		return p.complete(process, kind, typ, fields)
 	}
-	return fmt.Errorf("unknown :type :%s", typ)
+	return errAt(fields["type"].pos, "unknown :type :%s", typ)
 }
 
 func (p *kvLogReader) invoke(process int, kind OpKind, fields ednMap) error {
@@ -385,13 +425,13 @@ func (p *kvLogReader) invoke(process int, kind OpKind, fields ednMap) error {
 	case OpCAS:
 		v := fields["value"]
 		if v.kind != ednVector || len(v.items) != 2 {
-			return errors.New("cas :value must be [expected new]")
+			return errAt(v.pos, "cas :value must be [expected new]")
 		}
 		var okExpected, okNew bool
 		in.Expected, okExpected = v.items[0].scalar()
 		in.Value, okNew = v.items[1].scalar()
 		if !okExpected || !okNew {
-			return errors.New("cas :value must be [expected new] of strings, integers or nil")
+			return errAt(v.pos, "cas :value must be [expected new] of strings, integers or nil")
 		}
 	}
 	if p.seqs == nil {
@@ -454,6 +494,7 @@ const (
 )
 
 type ednValue struct {
+	pos   int // where it begins in the line, from 0
 	kind  ednKind
 	text  string     // string contents, integer digits, keyword or symbol name
 	items []ednValue // vector items
@@ -464,7 +505,7 @@ type ednMap map[string]ednValue
 func (m ednMap) keyword(name string) (string, error) {
 	v, ok := m[name]
 	if !ok || v.kind != ednKeyword {
-		return "", fmt.Errorf("want a keyword for :%s", name)
+		return "", errAt(v.pos, "want a keyword for :%s", name)
 	}
 	return v.text, nil
 }
@@ -478,7 +519,7 @@ func (m ednMap) scalar(name string) (string, error) {
 	}
 	s, ok := v.scalar()
 	if !ok {
-		return "", fmt.Errorf("want a string, an integer or nil for :%s", name)
+		return "", errAt(v.pos, "want a string, an integer or nil for :%s", name)
 	}
 	return s, nil
 }
@@ -504,7 +545,7 @@ func (p *ednParser) errorf(format string, args ...any) error {
 }
 
 func (p *ednParser) errorAt(pos int, format string, args ...any) error {
-	return fmt.Errorf("column %d: %s", pos+1, fmt.Sprintf(format, args...))
+	return errAt(pos, format, args...)
 }
 
 // skip passes whitespace; EDN counts commas as whitespace.
@@ -565,11 +606,19 @@ func (p *ednParser) pairs(m ednMap, depth int) error {
 	}
 }
 
+// value reads one value and notes where it begins.
 func (p *ednParser) value(depth int) (ednValue, error) {
+	p.skip()
+	start := p.pos
+	v, err := p.valueHere(depth)
+	v.pos = start
+	return v, err
+}
+
+func (p *ednParser) valueHere(depth int) (ednValue, error) {
 	if depth > ednDepthMax {
 		return ednValue{}, p.errorf("nested deeper than %d", ednDepthMax)
 	}
-	p.skip()
 	if p.pos >= len(p.s) {
 		return ednValue{}, p.errorf("want a value")
 	}
@@ -610,12 +659,23 @@ func (p *ednParser) value(depth int) (ednValue, error) {
 		return ednValue{kind: ednKeyword, text: tok[1:]}, nil
 	case tok == "nil":
 		return ednValue{kind: ednNil}, nil
-	case tok[0] >= '0' && tok[0] <= '9' || tok[0] == '-' || tok[0] == '+':
-		if _, err := strconv.ParseInt(tok, 10, 64); err == nil {
-			return ednValue{kind: ednInt, text: strings.TrimPrefix(tok, "+")}, nil
+	case isInteger(tok):
+		if _, err := strconv.ParseInt(tok, 10, 64); err != nil {
+			return ednValue{}, p.errorAt(start, "integer %s out of range (want -2^63 to 2^63-1)", tok)
 		}
+		return ednValue{kind: ednInt, text: strings.TrimPrefix(tok, "+")}, nil
 	}
 	return ednValue{kind: ednSymbol, text: tok}, nil
+}
+
+// isInteger reports whether tok is written as an integer: an optional sign,
+// then decimal digits.
+func isInteger(tok string) bool {
+	digits := strings.TrimLeft(tok, "+-")
+	if len(tok)-len(digits) > 1 || digits == "" {
+		return false
+	}
+	return strings.Trim(digits, "0123456789") == ""
 }
 
 func (p *ednParser) str() (ednValue, error) {
