@@ -139,7 +139,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"truncated", head + good, `history: line 1, column 138: truncated JSON`},
 		{"empty", ``, `history: line 1, column 1: truncated JSON`},
 		{"trailing data", `{"format":"raftsim-history","version":1,"ops":[]} {}`,
-			`history: line 1, column 52: unexpected data after the document`},
+			`history: line 1, column 51: unexpected data after the document`},
 	}
 	// the fourth op begins right after the three good ones
 	opColumn := len(withOp("")) - len("]}") + 1

@@ -74,8 +74,9 @@ func CheckOffsets(data []byte, known func(path, key string) bool, elems string) 
 	if err := w.value("", 0); err != nil {
 		return nil, err
 	}
+	at := w.start(dec.InputOffset())
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, At(data, w.start(dec.InputOffset()), "unexpected data after the document")
+		return nil, At(data, at, "unexpected data after the document")
 	}
 	return w.offsets, nil
 }
