@@ -53,10 +53,15 @@ import (
 //	          is what a get read and swapped whether a cas swapped; the other
 //	          field, and the whole output of an "unknown" op, are unused
 //
-// Integers are exact JSON integers (no fractions or exponents). Strings are
-// UTF-8. A field the format does not define is an error anywhere, so a typo
-// does not silently lose data. Errors name the place, with ops counted from
-// 0: "history: op 12: unknown op kind \"pot\"".
+// Integers are exact JSON integers (no fractions or exponents). The reader
+// is strict ([strictjson]): strings are UTF-8 with no lone surrogate
+// escape, field names match exactly (case included), a field appears once
+// per object, and a field the format does not define is an error anywhere,
+// so a typo does not silently lose data. Errors name the line and column,
+// and the op (counted from 0) when it is about one:
+// "history: line 14, column 1: op 12: unknown op kind \"pot\"". An empty
+// "ops" is a valid history; what to make of it is the caller's business
+// (raftsim check says "nothing to check").
 const (
 	HistoryFormat  = "raftsim-history" // the "format" of a history file
 	HistoryVersion = 1                 // the version this package reads and writes
