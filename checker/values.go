@@ -16,18 +16,65 @@ type values struct {
 	parent []valueID // the prefix's id; -1 for a root, whose tail is the whole value
 	tail   []string
 
-	appended  map[edge]valueID     // (value, append op) -> the value after it; lookups only
-	byContent map[uint64][]valueID // content hash -> ids (distinct contents); lookups only
-	buf       []byte               // scratch for comparisons
+	byContent idTable // the values, by content hash
+	edges     idTable // the appends seen: (from, op) -> to
+	edgeFrom  []valueID
+	edgeOp    []int32
+	edgeTo    []valueID
+	buf       []byte // scratch for comparisons
+}
+
+// idTable is an open-addressing hash table of ids (stored + 1, 0 for
+// empty), at most half full; what an id's hash is, and when two match, the
+// caller decides while probing. Go maps cost an allocation per content
+// hash and most of a search's time here.
+type idTable struct{ slots []int32 }
+
+func (t *idTable) init() { t.slots = make([]int32, 64) }
+
+// probe calls match with each id in hash's probe sequence until it returns
+// true (then probe returns that id) or an empty slot ends it (-1).
+func (t *idTable) probe(hash uint64, match func(id int32) bool) int32 {
+	mask := uint64(len(t.slots) - 1)
+	for i := mix64(hash) & mask; ; i = (i + 1) & mask {
+		slot := t.slots[i]
+		if slot == 0 {
+			return -1
+		}
+		if match(slot - 1) {
+			return slot - 1
+		}
+	}
+}
+
+// insert adds id under hash; n is the ids in the table with it, hashOf
+// gives any id's hash for regrowing.
+func (t *idTable) insert(id int32, hash uint64, n int, hashOf func(int32) uint64) {
+	if 2*n > len(t.slots) {
+		old := t.slots
+		t.slots = make([]int32, 2*len(old))
+		for _, slot := range old {
+			if slot != 0 {
+				t.place(slot-1, hashOf(slot-1))
+			}
+		}
+	}
+	t.place(id, hash)
+}
+
+func (t *idTable) place(id int32, hash uint64) {
+	mask := uint64(len(t.slots) - 1)
+	i := mix64(hash) & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = id + 1
 }
 
 // valueID names a value in a [values] table; 0 is "".
 type valueID int32
 
-type edge struct {
-	from valueID
-	op   int32
-}
+func edgeHash(from valueID, op int32) uint64 { return uint64(uint32(from))<<32 | uint64(uint32(op)) }
 
 // polyBase is the base of the content hash. Contents with equal hashes are
 // compared byte for byte, so the hash only needs to spread, not to be
@@ -46,7 +93,9 @@ func polyHash(s string) (hash, pow uint64) {
 }
 
 func newValues() *values {
-	v := &values{appended: map[edge]valueID{}, byContent: map[uint64][]valueID{}}
+	v := &values{}
+	v.byContent.init()
+	v.edges.init()
 	v.add(0, 0, -1, "")
 	return v
 }
@@ -57,13 +106,17 @@ func (v *values) add(hash uint64, length int, parent valueID, tail string) value
 	v.length = append(v.length, length)
 	v.parent = append(v.parent, parent)
 	v.tail = append(v.tail, tail)
-	v.byContent[hash] = append(v.byContent[hash], id)
+	v.byContent.insert(int32(id), hash, len(v.hash), func(i int32) uint64 { return v.hash[i] })
 	return id
 }
 
 // valueCharge is what a new value costs in memory, beyond its tail's bytes:
-// its entries in the slices and the two maps.
-const valueCharge = 8 + 8 + 4 + 16 + 64 + 64
+// its entries in the slices (twice: append's growth copies) and its table
+// slots; edgeCharge is the same for an edge.
+const (
+	valueCharge = 2*(8+8+4+16) + 4*4
+	edgeCharge  = 2*(4+4+4) + 4*4
+)
 
 // equalString reports whether value id is s, whose hash is hash.
 func (v *values) equalString(id valueID, s string, hash uint64) bool {
@@ -98,10 +151,9 @@ func (v *values) bytes(id valueID) []byte {
 // root returns the id of the whole string s, whose hash is hash, and the
 // bytes it cost (0 if s was known).
 func (v *values) root(s string, hash uint64) (valueID, uint64) {
-	for _, id := range v.byContent[hash] {
-		if v.equalString(id, s, hash) {
-			return id, 0
-		}
+	id := v.byContent.probe(hash, func(id int32) bool { return v.equalString(valueID(id), s, hash) })
+	if id >= 0 {
+		return valueID(id), 0
 	}
 	return v.add(hash, len(s), -1, s), uint64(valueCharge + len(s))
 }
@@ -109,25 +161,25 @@ func (v *values) root(s string, hash uint64) (valueID, uint64) {
 // append returns the id of value from followed by the suffix of op, whose
 // hash and power are hash and pow, and the bytes it cost.
 func (v *values) append(from valueID, op int32, suffix string, hash, pow uint64) (valueID, uint64) {
-	e := edge{from, op}
-	if id, ok := v.appended[e]; ok {
-		return id, 0
+	eh := edgeHash(from, op)
+	if e := v.edges.probe(eh, func(e int32) bool { return v.edgeFrom[e] == from && v.edgeOp[e] == op }); e >= 0 {
+		return v.edgeTo[e], 0
 	}
 	h := v.hash[from]*pow + hash
 	length := v.length[from] + len(suffix)
-	var charge uint64 = 64 // the edge
-	id := valueID(-1)
-	for _, c := range v.byContent[h] {
-		if v.length[c] == length && v.equalAppended(c, from, suffix) {
-			id = c
-			break
-		}
-	}
+	var charge uint64 = edgeCharge
+	id := valueID(v.byContent.probe(h, func(c int32) bool {
+		return v.hash[c] == h && v.length[c] == length && v.equalAppended(valueID(c), from, suffix)
+	}))
 	if id < 0 {
 		id = v.add(h, length, from, suffix)
 		charge += valueCharge + uint64(len(suffix))
 	}
-	v.appended[e] = id
+	e := int32(len(v.edgeTo))
+	v.edgeFrom = append(v.edgeFrom, from)
+	v.edgeOp = append(v.edgeOp, op)
+	v.edgeTo = append(v.edgeTo, id)
+	v.edges.insert(e, eh, len(v.edgeTo), func(e int32) uint64 { return edgeHash(v.edgeFrom[e], v.edgeOp[e]) })
 	return id, charge
 }
 
