@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -109,4 +110,34 @@ func TestVerdictIndependentOfMachine(t *testing.T) {
 	exact := CheckLinearizable(h, Limit{Steps: first.Steps})
 	assert.Equal(t, Linearizable, exact.Verdict)
 	assert.Equal(t, first.Steps, exact.Steps)
+}
+
+// The search explores in porcupine's order: on a linearizable key both end
+// with the same linearization, which is what makes the picture's second
+// search (porcupine's) cost what the check did.
+func TestSearchOrderIsPorcupines(t *testing.T) {
+	for _, name := range []string{"c01-ok", "c10-ok", "c50-ok"} {
+		f, err := os.Open(porcupineKVFile(t, name))
+		require.NoError(t, err)
+		h, err := ReadPorcupineKV(f)
+		f.Close()
+		require.NoError(t, err)
+		ops := checkedOps(h)
+		_, groups := groupByKey(ops, func(op Operation) string { return op.Input.Key })
+		_, info := porcupine.CheckOperationsVerbose(KVModel(), porcupineOps(h.Resolve(nil)), 0)
+		partials := info.PartialLinearizations()
+		require.Len(t, partials, len(groups))
+		for i, g := range groups {
+			s := newKeySearch(g)
+			var memory uint64
+			s.run(1<<40, &memory, 1<<40)
+			require.Equal(t, searchOK, s.outcome)
+			var ours []int
+			for _, op := range s.linearization() {
+				ours = append(ours, int(op))
+			}
+			require.Len(t, partials[i], 1, "a linearizable key has one complete linearization")
+			assert.Equal(t, partials[i][0], ours, "%s key %d", name, i)
+		}
+	}
 }
