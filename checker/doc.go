@@ -1,6 +1,7 @@
 // Package checker decides whether a run of the simulated cluster was correct:
-// it checks the clients' recorded key-value history for linearizability with
-// porcupine, and Raft's invariants after every step of the run ([Watch]).
+// it checks the clients' recorded key-value history for linearizability
+// within a deterministic bound ([CheckLinearizable], [Limit]), and Raft's
+// invariants after every step of the run ([Watch]).
 //
 // # Determinism
 //
