@@ -100,9 +100,12 @@ func checkText(data []byte) error {
 			inString = !inString
 		case c == '\\' && inString && i+1 < len(data):
 			if data[i+1] == 'u' {
-				if err := checkEscape(data, i); err != nil {
+				n, err := checkEscape(data, i)
+				if err != nil {
 					return err
 				}
+				i += n
+				continue
 			}
 			i += 2
 			continue
@@ -112,30 +115,25 @@ func checkText(data []byte) error {
 	return nil
 }
 
-// checkEscape checks the \u escape at data[i]: a high surrogate must be
-// followed by a low one, and a low one must not come alone.
-func checkEscape(data []byte, i int) error {
+// checkEscape checks the \u escape at data[i] and returns its length: a
+// high surrogate must be followed by a low one (the pair is one character,
+// 12 bytes), and a low one must not come alone. The scan moves forward
+// escape by escape, so "\\ud800" (an escaped backslash, then text) is no
+// escape at all.
+func checkEscape(data []byte, i int) (int, error) {
 	r, ok := hex4(data, i+2)
 	if !ok {
-		return nil // a syntax error: the decoder names it
+		return 2, nil // a syntax error: the decoder names it
 	}
-	switch {
-	case utf16.IsSurrogate(rune(r)) && r < 0xdc00:
-		if i+12 <= len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-			if low, ok := hex4(data, i+8); ok && low >= 0xdc00 && low <= 0xdfff {
-				return nil
-			}
-		}
-		return At(data, int64(i), "lone surrogate escape \\u%04x (not a character)", r)
-	case utf16.IsSurrogate(rune(r)):
-		if i >= 6 && data[i-6] == '\\' && data[i-5] == 'u' {
-			if high, ok := hex4(data, i-4); ok && high >= 0xd800 && high < 0xdc00 {
-				return nil
-			}
-		}
-		return At(data, int64(i), "lone surrogate escape \\u%04x (not a character)", r)
+	if !utf16.IsSurrogate(rune(r)) {
+		return 6, nil
 	}
-	return nil
+	if r < 0xdc00 && i+12 <= len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
+		if low, ok := hex4(data, i+8); ok && low >= 0xdc00 && low <= 0xdfff {
+			return 12, nil
+		}
+	}
+	return 0, At(data, int64(i), "lone surrogate escape \\u%04x (not a character)", r)
 }
 
 func hex4(data []byte, i int) (uint64, bool) {

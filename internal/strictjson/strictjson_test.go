@@ -25,6 +25,7 @@ func TestCheckRejects(t *testing.T) {
 		{"invalid UTF-8 on line 2", "{\n  \"key\": \"a\xc3\"}", `line 2, column 12: invalid UTF-8 (byte 0xc3)`},
 		{"lone high surrogate", `{"key":"\ud800"}`, `line 1, column 9: lone surrogate escape \ud800 (not a character)`},
 		{"lone low surrogate", `{"key":"\udc00"}`, `line 1, column 9: lone surrogate escape \udc00 (not a character)`},
+		{"low after an escaped backslash", `{"key":"\\ud800\udc00"}`, `line 1, column 16: lone surrogate escape \udc00 (not a character)`},
 		{"high then not low", `{"key":"\ud800\u0041"}`, `line 1, column 9: lone surrogate escape \ud800 (not a character)`},
 		{"case", `{"KEY":"x"}`, `line 1, column 2: unknown key "KEY" in the top level (keys are matched exactly, case included)`},
 		{"kelvin sign", `{"\u212aey":"x"}`, "line 1, column 2: unknown key \"\u212aey\" in the top level (keys are matched exactly, case included)"},
