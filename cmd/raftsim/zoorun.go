@@ -86,8 +86,8 @@ type zooCampaign struct {
 	// confirming runs are not counted in CPUSeconds.
 	CoreFailures []zooSeed `json:"coreFailures,omitempty"`
 	// Inconclusive counts seeds whose linearizability check reached its
-	// step or memory limit: a failure for raftsim fuzz, but no proof of a bug, so the
-	// campaign went on.
+	// step or memory limit: a failure for raftsim fuzz, but no proof of a
+	// bug, so the campaign went on.
 	Inconclusive int `json:"inconclusive,omitempty"`
 }
 
