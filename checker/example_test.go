@@ -37,3 +37,24 @@ func Example() {
 	// ok: 3 ops, 1 keys
 	// illegal: 3 ops, 1 keys, failing keys [x] false
 }
+
+// A check is bounded by counted steps, not by a clock: too small a limit
+// gives the same inconclusive verdict on every machine, and never a pass.
+func ExampleCheckLinearizable_limit() {
+	var rec checker.Recorder
+	for c := range 4 { // four concurrent appends, then a read no order explains
+		id := rec.Invoke(c, 1, checker.Input{Kind: checker.OpAppend, Key: "x", Value: fmt.Sprint(c)}, 10)
+		rec.Complete(id, checker.Output{}, 100)
+	}
+	id := rec.Invoke(9, 1, checker.Input{Kind: checker.OpGet, Key: "x"}, 200)
+	rec.Complete(id, checker.Output{Value: "0099"}, 210)
+	h := rec.History()
+
+	r := checker.CheckLinearizable(h, checker.Limit{Steps: 10})
+	fmt.Println(r, r.Ok())
+	r = checker.CheckLinearizable(h, checker.Limit{})
+	fmt.Println(r, r.Steps)
+	// Output:
+	// inconclusive: 5 ops, 1 keys, undecided keys [x] at the step limit (10 steps) false
+	// illegal: 5 ops, 1 keys, failing keys [x] 153
+}
