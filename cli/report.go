@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
@@ -111,11 +110,7 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 func writeHistoryPage(path string, cfg harness.Config, res harness.Result, notes []checker.Annotation) error {
 	lin := res.Linearizability
 	if lin.Verdict == 0 {
-		timeout := cfg.CheckTimeout
-		if timeout <= 0 {
-			timeout = 30 * time.Second
-		}
-		lin = checker.CheckLinearizable(res.History, timeout)
+		lin = checker.CheckLinearizable(res.History, cfg.CheckLimit)
 	}
 	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, res.History, lin, notes) })
 }

@@ -178,11 +178,14 @@ type Config struct {
 	StopAfterCommands int `json:"stopAfterCommands,omitempty"`
 	// MaxSteps bounds the events of a run, so no run can hang.
 	MaxSteps uint64 `json:"maxSteps"`
-	// CheckLinearizability runs porcupine on the history at the end.
+	// CheckLinearizability checks the history for linearizability at the end.
 	CheckLinearizability bool `json:"checkLinearizability"`
-	// CheckTimeout bounds porcupine's wall time; running out gives an
-	// inconclusive verdict, which is never a pass.
-	CheckTimeout time.Duration `json:"checkTimeout"`
+	// CheckLimit bounds that check by counts (search steps and memo
+	// bytes), never by wall time, so the verdict is a function of config
+	// and seed; reaching it gives an inconclusive verdict, which is never a
+	// pass. Zero fields take checker.DefaultLimit's. Example:
+	// {"steps": 50000000, "memoryBytes": 134217728}.
+	CheckLimit checker.Limit `json:"checkLimit"`
 	// KeepStepHashes records a hash per step, so that two runs can be
 	// compared step by step (costs 8 bytes per step).
 	KeepStepHashes bool `json:"-"`
@@ -211,7 +214,7 @@ func DefaultConfig() Config {
 		Raft:                 rc,
 		MaxSteps:             50_000_000,
 		CheckLinearizability: true,
-		CheckTimeout:         30 * time.Second,
+		CheckLimit:           checker.DefaultLimit,
 	}
 }
 
@@ -273,8 +276,6 @@ func (c Config) Validate() error {
 		return bad("crashes.downMin %v, downMax %v: want 0 < min <= max", c.Crashes.DownMin, c.Crashes.DownMax)
 	case c.StopAfterCommands < 0:
 		return bad("stopAfterCommands %d: must not be negative", c.StopAfterCommands)
-	case c.CheckLinearizability && c.CheckTimeout <= 0:
-		return bad("checkTimeout %v: must be positive", c.CheckTimeout)
 	}
 	if err := c.Network.Validate(); err != nil {
 		return fmt.Errorf("harness: config: network: %w", err)

@@ -179,7 +179,7 @@ func (w *World) finish(res *Result) {
 	h := raw.Resolve(w.firstApplied)
 	res.History = h
 	if w.failure == nil && w.cfg.CheckLinearizability {
-		lin := checker.CheckLinearizable(h, w.cfg.CheckTimeout)
+		lin := checker.CheckLinearizable(h, w.cfg.CheckLimit)
 		res.Linearizability = lin
 		if !lin.Ok() {
 			w.fail(Failure{Class: ClassLinearizability, Check: lin.Verdict.String(), Message: lin.String()})
