@@ -28,6 +28,6 @@ func TestLivenessPassesAndMeasuresRecovery(t *testing.T) {
 	cfg.Duration = 3e9
 	for _, res := range runSeeds(t, cfg, 1, 21) {
 		require.Nil(t, res.Failure, "seed %d", res.Seed)
-		assert.Less(t, res.Stats.RecoveryTime, cfg.LivenessBoundOrDefault())
+		assert.Less(t, res.Stats.RecoveryTime, res.Stats.LivenessBound)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -76,13 +77,24 @@ type Stats struct {
 	// RecoveryTime is how long the healed cluster took to converge in the
 	// liveness phase.
 	RecoveryTime time.Duration `json:"recoveryTime"`
+	// LivenessBound is the time the liveness phase gave the healed cluster
+	// (derived at the heal from the work left, see livebound.go).
+	LivenessBound time.Duration `json:"livenessBound,omitempty"`
+	// Outside lists the healed nodes outside the leader's committed
+	// configuration at the end of the liveness phase: Raft owes them
+	// nothing, so they are reported, not failed.
+	Outside []raft.NodeID `json:"outside,omitempty"`
 }
 
 // Result is the outcome of one run.
 type Result struct {
 	Seed    sim.Seed `json:"seed"`
 	Failure *Failure `json:"failure,omitempty"`
-	Stats   Stats    `json:"stats"`
+	// Inconclusive, when not empty, says why the run's verdict is undecided (the
+	// linearizability search reached its deterministic bound). Such a run is neither a
+	// pass nor a failure of the system under test.
+	Inconclusive string `json:"inconclusive,omitempty"`
+	Stats        Stats  `json:"stats"`
 	// TraceHash is a hash of every event of the run: the same config and
 	// seed always give the same hash.
 	TraceHash uint64 `json:"traceHash"`
@@ -100,8 +112,9 @@ type Result struct {
 	Stop            sim.StopReason                `json:"-"`
 }
 
-// Passed reports whether the run found nothing wrong.
-func (r *Result) Passed() bool { return r.Failure == nil }
+// Passed reports whether the run found nothing wrong and every check
+// decided: an inconclusive run has not passed (nor failed).
+func (r *Result) Passed() bool { return r.Failure == nil && r.Inconclusive == "" }
 
 // Options are what a run does besides simulating: they never change the
 // run itself (the trace hash is the same with or without them).
@@ -182,7 +195,12 @@ func (w *World) finish(res *Result) {
 	if w.failure == nil && w.cfg.CheckLinearizability {
 		lin := checker.CheckLinearizable(h, w.cfg.CheckTimeout)
 		res.Linearizability = lin
-		if !lin.Ok() {
+		switch lin.Verdict {
+		case checker.Linearizable:
+		case checker.Inconclusive:
+			// The search's bound, not the system under test: no failure.
+			res.Inconclusive = lin.String()
+		default:
 			w.fail(Failure{Class: ClassLinearizability, Check: lin.Verdict.String(), Message: lin.String()})
 		}
 	}

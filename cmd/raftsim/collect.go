@@ -38,6 +38,13 @@ func (c *collector) record(o outcome) {
 	s.Totals.OpsCompleted += st.OpsCompleted
 	s.Totals.Messages += st.Messages
 	s.Totals.Crashes += st.Crashes
+	if o.res.Failure == nil && o.res.Inconclusive != "" {
+		// Neither a pass nor a failure: listed apart (the summary's
+		// counting of it belongs to the campaign package).
+		c.prog.printf("raftsim fuzz: inconclusive seed index %d (seed %v, %s): %s\n",
+			o.index, o.seed, o.scenario, oneLine(o.res.Inconclusive))
+		return
+	}
 	s.addScenario(o.scenario, !o.res.Passed())
 	if o.res.Passed() {
 		s.Passed++

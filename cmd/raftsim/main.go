@@ -18,6 +18,10 @@ const (
 	exitPass    = 0 // nothing wrong found
 	exitFailure = 1 // a failure was found
 	exitUsage   = 2 // bad usage or bad input
+	// exitInconclusive: a run whose verdict is undecided (the
+	// linearizability search reached its deterministic bound); neither a
+	// pass nor a failure of the system under test.
+	exitInconclusive = 3
 )
 
 // command is one subcommand.

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/raftsim/raftsim/checker"
-	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/sim"
@@ -285,7 +283,7 @@ func runZooCampaign(p *plan, budget time.Duration, maxSeeds int) zooCampaign {
 		if o.res.Passed() {
 			continue
 		}
-		if inconclusive(o.res.Failure) {
+		if o.res.Inconclusive != "" {
 			c.Inconclusive++
 			continue
 		}
@@ -317,15 +315,10 @@ func (p *plan) failsWithoutKnob(o outcome) *zooSeed {
 	if bare.prepare(&out) {
 		out = bare.execute(out, nil)
 	}
-	if out.res.Passed() {
-		return nil
+	if out.res.Failure == nil {
+		return nil // passes, or is inconclusive: no failure of the core
 	}
 	return zooSeedOf(&bare, out)
-}
-
-// inconclusive reports whether a failure is porcupine running out of time.
-func inconclusive(f *harness.Failure) bool {
-	return f.Class == harness.ClassLinearizability && f.Check == checker.Inconclusive.String()
 }
 
 func zooSeedOf(p *plan, o outcome) *zooSeed {
