@@ -26,6 +26,8 @@ func TestLivenessCatchesBrokenElection(t *testing.T) {
 	assert.Equal(t, "leader", res.Failure.Check)
 	assert.Contains(t, res.Failure.Message, "no leader among [n1")
 	assert.Contains(t, res.Failure.Message, "bound")
+	assert.Contains(t, res.Failure.Message, "derived at the heal: elections", "the message states the derivation")
+	assert.Contains(t, res.Failure.Message, "round trip")
 }
 
 // Every healthy run converges, and says how fast.

@@ -25,10 +25,14 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 	if cfg.Crashes.Interval > 0 {
 		fmt.Fprintf(w, "crashes   every ~%v, down %v-%v\n", cfg.Crashes.Interval, cfg.Crashes.DownMin, cfg.Crashes.DownMax)
 	}
-	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, timeout %v, reads %v\n",
-		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, wl.Timeout, wl.ReadPath)
-	fmt.Fprintf(w, "raft      snapshot every %d entries, %d appends in flight of up to %d entries, reads %v\n",
-		cfg.Raft.SnapshotThreshold, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
+	writers := "no bound on concurrent writes per key"
+	if wl.WritersPerKey > 0 {
+		writers = fmt.Sprintf("at most %d concurrent writes per key", wl.WritersPerKey)
+	}
+	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, %s, timeout %v, reads %v\n",
+		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, writers, wl.Timeout, wl.ReadPath)
+	fmt.Fprintf(w, "raft      snapshot every %d entries in %d-byte chunks, %d appends in flight of up to %d entries, reads %v\n",
+		cfg.Raft.SnapshotThreshold, cfg.Raft.SnapshotChunkSize, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
 	printStorage(w, cfg)
 	if n := len(cfg.Plan.Steps); n > 0 {
 		fmt.Fprintf(w, "plan      %d steps: %s\n", n, planKinds(cfg))
