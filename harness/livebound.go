@@ -124,32 +124,44 @@ func (w *World) deriveLivenessBound(healed []*node) livenessBound {
 	nodes := time.Duration(len(w.nodes))
 	b.clients = nodes*cfg.Workload.Timeout + noLeaderBackoff + b.rtt
 	b.drain = planDrain(cfg.Plan)
+	c := clusterAtHeal(healed, uint64(len(w.clients)+2))
 	for _, n := range healed {
-		if work := w.catchUpOf(n, healed, &b); work.time > b.catchUp || b.slowest.node == raft.None {
+		if work := c.catchUpOf(n, rc, b); work.time > b.catchUp || b.slowest.node == raft.None {
 			b.catchUp, b.slowest = work.time, work
 		}
 	}
 	return b
 }
 
-// catchUpOf bounds the work node n may have left to catch up with
-// whichever healed node leads.
-func (w *World) catchUpOf(n *node, healed []*node, b *livenessBound) catchUpWork {
-	rc := w.cfg.Raft
-	// The liveness phase appends the commands still pending, a leader's
-	// no-op and a configuration's second half.
-	extra := uint64(len(w.clients) + 2)
-	var maxLast, maxCommit, maxSnap raft.Index
-	var maxTerm raft.Term
-	var stateBytes int
+// healCluster is what the healed nodes hold at the heal, taken together:
+// the most any of them could become leader with.
+type healCluster struct {
+	maxLast, maxCommit, maxSnap raft.Index
+	maxTerm                     raft.Term
+	stateBytes                  uint64
+	// extra counts the entries the liveness phase itself may append: the
+	// commands still pending, a leader's no-op, a configuration's second
+	// half.
+	extra uint64
+}
+
+func clusterAtHeal(healed []*node, extra uint64) healCluster {
+	c := healCluster{extra: extra}
 	for _, o := range healed {
 		st := o.raft.Status()
-		maxLast, maxCommit, maxSnap = max(maxLast, st.Last.Index), max(maxCommit, st.Commit), max(maxSnap, st.SnapshotIndex)
-		maxTerm = max(maxTerm, st.Last.Term)
+		c.maxLast, c.maxCommit, c.maxSnap = max(c.maxLast, st.Last.Index), max(c.maxCommit, st.Commit), max(c.maxSnap, st.SnapshotIndex)
+		c.maxTerm = max(c.maxTerm, st.Last.Term)
 		if data, err := o.kv.Snapshot(); err == nil {
-			stateBytes = max(stateBytes, len(data))
+			c.stateBytes = max(c.stateBytes, uint64(len(data)))
 		}
 	}
+	return c
+}
+
+// catchUpOf bounds the work node n may have left to catch up with
+// whichever healed node leads.
+func (c healCluster) catchUpOf(n *node, rc raft.Config, b livenessBound) catchUpWork {
+	maxLast, maxCommit, maxSnap, maxTerm, extra := c.maxLast, c.maxCommit, c.maxSnap, c.maxTerm, c.extra
 	st := n.raft.Status()
 	work := catchUpWork{node: n.id}
 	target := uint64(maxLast) + extra
@@ -176,7 +188,7 @@ func (w *World) catchUpOf(n *node, healed []*node, b *livenessBound) catchUpWork
 			if further {
 				work.snapshots++
 			}
-			work.snapBytes = uint64(stateBytes) + extra*maxCommandBytes + snapshotOverhead
+			work.snapBytes = c.stateBytes + extra*maxCommandBytes + snapshotOverhead
 			work.chunks = work.snapshots * ceilDiv(work.snapBytes, uint64(rc.SnapshotChunkSize))
 		}
 	}
