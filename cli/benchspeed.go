@@ -62,8 +62,10 @@ func runProblem(res harness.Result, err error) string {
 	switch {
 	case err != nil:
 		return err.Error()
-	case !res.Passed():
+	case res.Failure != nil:
 		return "the run failed: " + res.Failure.String()
+	case res.Inconclusive != "":
+		return "the run is inconclusive: " + res.Inconclusive
 	}
 	return ""
 }

@@ -18,18 +18,6 @@ const checkExamples = `  raftsim check history.json                     ok, ille
   raftsim check history.json --json               the verdict for programs
 `
 
-// The exit codes of raftsim check beyond exitPass (ok), exitFailure
-// (illegal) and exitUsage (bad flags or a malformed file).
-const (
-	// exitNoVerdict: the check decided nothing, deterministically: it
-	// reached its step or memory limit (inconclusive), or the history has
-	// no operation to check. Never a pass.
-	exitNoVerdict = 3
-	// exitOutOfTime: --timeout, wall time, ran out before the command
-	// finished. Never a pass, and it says nothing about the history.
-	exitOutOfTime = 4
-)
-
 // checkOptions is a parsed `raftsim check` command line.
 type checkOptions struct {
 	file    string // "-" for stdin
@@ -157,7 +145,7 @@ func runCheck(o checkOptions, start time.Time, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "raftsim check: %s: nothing to check (no operation, or only reads whose outcome is unknown); "+
 			"this is not a pass\n", o.file)
-		return exitNoVerdict
+		return exitInconclusive
 	}
 	if o.html != "" {
 		err := writePage(o.html, func(w io.Writer) error { return checker.WriteVisualization(w, h, r, nil) })
@@ -179,7 +167,7 @@ func runCheck(o checkOptions, start time.Time, stdout, stderr io.Writer) int {
 		return exitPass
 	case checker.Inconclusive:
 		fmt.Fprintf(stderr, "raftsim check: inconclusive: the search reached its limit (%v); this is not a pass\n", r.Limit)
-		return exitNoVerdict
+		return exitInconclusive
 	}
 	return exitFailure
 }

@@ -18,7 +18,7 @@ const historyCorpus = "../testdata/histories"
 // holds the sidecar's text (see testdata/histories/README.md).
 func TestCheckCorpus(t *testing.T) {
 	codes := map[string]int{"ok": exitPass, "illegal": exitFailure, "bad": exitUsage,
-		"inconclusive": exitNoVerdict, "empty": exitNoVerdict}
+		"inconclusive": exitInconclusive, "empty": exitInconclusive}
 	files, err := filepath.Glob(filepath.Join(historyCorpus, "*.*.*"))
 	require.NoError(t, err)
 	n := 0
@@ -58,7 +58,7 @@ func TestCheckCorpus(t *testing.T) {
 func TestCheckStepLimit(t *testing.T) {
 	path := filepath.Join(historyCorpus, "eight-concurrent-appends.inconclusive.json")
 	code, out, _ := raftsim("check", path, "--steps", "1000", "--json")
-	require.Equal(t, exitNoVerdict, code)
+	require.Equal(t, exitInconclusive, code)
 	var j checkJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &j))
 	assert.Equal(t, "inconclusive", j.Verdict)
