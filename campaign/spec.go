@@ -59,7 +59,9 @@ type Spec struct {
 	// Skip is how many of the shard's seeds to pass over before the first
 	// one run: a campaign resumed where an earlier one stopped.
 	Skip uint64
-	// Workers run seeds in parallel, one world each; 0 is runtime.NumCPU().
+	// Workers run seeds in parallel, one world each; 0 is
+	// runtime.GOMAXPROCS(0): the CPUs the process may use, which follows a
+	// container's CPU limit, where runtime.NumCPU() counts the node's cores.
 	Workers int
 	// SeedTimeout is the wall time a seed may take before it counts as a
 	// failure (class budget, check wall-time); 0 for no limit.
@@ -123,7 +125,7 @@ func (s Spec) withDefaults() Spec {
 		s.Shard = AllSeeds
 	}
 	if s.Workers == 0 {
-		s.Workers = runtime.NumCPU()
+		s.Workers = runtime.GOMAXPROCS(0)
 	}
 	if s.Seeds == 0 && s.Time == 0 && s.CPU == 0 {
 		s.Seeds = DefaultSeeds

@@ -6,15 +6,29 @@ import (
 	"os"
 	"strings"
 
+	"github.com/raftsim/raftsim/campaign"
 	"github.com/raftsim/raftsim/harness"
 )
 
-// Exit codes, the same for every command.
+// Exit codes, the same for every command. 3 is kept for a run whose
+// verdict is undecided (INCONCLUSIVE).
 const (
-	exitPass    = 0 // nothing wrong found
-	exitFailure = 1 // a failure was found
-	exitUsage   = 2 // bad usage or bad input
+	exitPass        = 0 // nothing wrong found
+	exitFailure     = 1 // a failure was found
+	exitUsage       = 2 // bad usage or bad input
+	exitInterrupted = 4 // a campaign was interrupted before its budget was spent, with no failure found
 )
+
+// campaignExit is the exit code of a campaign's summary (fuzz, merge).
+func campaignExit(s *campaign.Summary) int {
+	switch s.Verdict() {
+	case campaign.VerdictFail:
+		return exitFailure
+	case campaign.VerdictInterrupted:
+		return exitInterrupted
+	}
+	return exitPass
+}
 
 // command is one subcommand.
 type command struct {
@@ -80,7 +94,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `raftsim <command> --help` for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit codes: 0 pass, 1 failure found, 2 bad usage or input.")
+	fmt.Fprintln(w, "Exit codes: 0 pass, 1 failure found, 2 bad usage or input, 4 campaign interrupted (no failure found).")
 }
 
 // Option adds to the command line what only code can: see WithStore.
