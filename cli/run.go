@@ -42,7 +42,7 @@ Runs one seed of a scenario (the default one unless --scenario names
 another), checks every invariant, liveness and linearizability, and prints
 the drawn parameters first, then a summary.`, runExamples, stderr)
 	seedFlag := fs.String("seed", "", "the seed (decimal or 0x-hex); random when absent")
-	scenario := fs.String("scenario", scenarios.DefaultName, "the scenario (see `raftsim scenarios`)")
+	scenario := fs.String("scenario", scenarios.DefaultName, "a built-in scenario (raftsim scenarios lists them) or a scenario file")
 	short := fs.Bool("short", false, "the scenario's short mode: same shape, shorter chaos phase")
 	bugs := fs.String("bugs", "", "comma-separated raft bug knobs to switch on, e.g. prevote-never-grants")
 	nodes := fs.Int("nodes", 0, "cluster size (default: the scenario's)")
