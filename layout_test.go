@@ -35,7 +35,7 @@ var allowedImports = map[string][]string{
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},
-	"campaign":            {"scenarios", "harness", "checker", "raft", "sim", "internal/cpuclock"},
+	"campaign":            {"scenarios", "harness", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo"},
 	"cli":                 {"*"},
 	"cmd/raftsim":         {"cli"},
 }
