@@ -1,6 +1,6 @@
 module github.com/raftsim/raftsim/bench
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/raftsim/raftsim v0.0.0

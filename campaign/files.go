@@ -3,15 +3,29 @@ package campaign
 import (
 	"fmt"
 	"hash/fnv"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/raftsim/raftsim/scenarios"
 )
 
 // FailureFileName is where a campaign keeps the failure file of a
-// signature: a readable slug and a hash that tells apart signatures whose
-// slugs collide.
-func FailureFileName(sig string) string {
+// signature found by shard sh: a readable slug of the signature, the
+// campaign seed, and a hash of the campaign's identity (seed, scenario,
+// short mode, bugs, store, shard) and the signature. Two campaigns, or two
+// shards of one, writing into the same directory never replace each
+// other's files; slugs that collide differ by the hash.
+func (c *Campaign) FailureFileName(sh Shard, sig string) string {
+	id := fmt.Sprintf("%v\x00%s\x00%v\x00%s\x00%s\x00%v\x00%s", c.Seed, c.Scenario, c.Short,
+		strings.Join(c.Bugs, ","), c.Store, sh, sig)
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return fmt.Sprintf("%s-c%v-%08x.json", slug(sig), c.Seed, h.Sum32())
+}
+
+// slug is a file-name-safe, lower-case form of a signature.
+func slug(sig string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(sig) {
@@ -28,13 +42,11 @@ func FailureFileName(sig string) string {
 			break
 		}
 	}
-	slug := strings.TrimSuffix(b.String(), "-")
-	if slug == "" {
-		slug = "failure"
+	s := strings.TrimSuffix(b.String(), "-")
+	if s == "" {
+		s = "failure"
 	}
-	h := fnv.New32a()
-	h.Write([]byte(sig))
-	return fmt.Sprintf("%s-%08x.json", slug, h.Sum32())
+	return s
 }
 
 // RunCommand is the `raftsim run` command line that reruns a campaign's
@@ -56,4 +68,30 @@ func RunCommand(o Outcome, short bool, bugs []string, store string) string {
 		parts = append(parts, "--store", store)
 	}
 	return strings.Join(parts, " ")
+}
+
+// Rebase returns a copy of the summary whose failure files, named relative
+// to directory from, are named relative to directory to. A summary file
+// names its failure files relative to its own directory, so that a merge
+// that reads it from elsewhere (a CI artifact) finds them: `raftsim fuzz`
+// rebases from the working directory to the summary's, `raftsim merge`
+// from each input's directory to its own working directory.
+func (s *Summary) Rebase(from, to string) *Summary {
+	c := *s
+	c.Failures = slices.Clone(s.Failures)
+	absFrom, err1 := filepath.Abs(from)
+	absTo, err2 := filepath.Abs(to)
+	if err1 != nil || err2 != nil {
+		return &c // no working directory: leave the names as they are
+	}
+	for i := range c.Failures {
+		f := &c.Failures[i].First.File
+		if *f == "" || filepath.IsAbs(*f) {
+			continue
+		}
+		if rel, err := filepath.Rel(absTo, filepath.Join(absFrom, *f)); err == nil {
+			*f = filepath.ToSlash(rel)
+		}
+	}
+	return &c
 }

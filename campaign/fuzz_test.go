@@ -18,7 +18,7 @@ func FuzzSummary(f *testing.F) {
 		if err != nil {
 			return
 		}
-		m, err := Merge([]*Summary{s})
+		m, err := Merge([]Part{{"s.json", s}})
 		require.NoError(t, err)
 		require.Equal(t, s.Failed, m.Failed)
 		_, err = JUnit(m)

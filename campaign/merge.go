@@ -1,34 +1,100 @@
 package campaign
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 )
 
-// Merge combines summaries of distinct shards of one campaign.
-// The result is complete only when every shard is there and complete.
-func Merge(parts []*Summary) (*Summary, error) {
-	first := parts[0]
+// Part is one summary given to Merge, with where it came from (for the
+// problems Merge reports).
+type Part struct {
+	Name    string
+	Summary *Summary
+}
+
+// Merge combines the summaries of the shards of one campaign. It takes
+// the campaign's identity and shard count from the first part; a part of
+// another campaign, or a shard given twice, is left out of the counts, and
+// it and every shard no part covers is listed in Problems, which makes the
+// merged summary fail (Verdict). The result is complete only when every
+// shard is there once and complete.
+func Merge(parts []Part) (*Summary, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("campaign: no summary to merge")
+	}
+	first := parts[0].Summary
 	m := &Summary{Format: summaryFormat, Version: summaryVersion, Raftsim: first.Raftsim,
 		Campaign: first.Campaign, Complete: true, Scenarios: []ScenarioCount{}, Failures: []SignatureSummary{}}
-	seen := map[int]int{} // shard -> input index; lookups only
-	for i, p := range parts {
-		if !reflect.DeepEqual(p.Campaign, first.Campaign) {
-			return nil, fmt.Errorf("summary %d is of another campaign: %+v, summary 0 is of %+v", i, p.Campaign, first.Campaign)
+	seen := map[int]string{} // shard -> the part that covered it; lookups only
+	for _, p := range parts {
+		s := p.Summary
+		m.Problems = append(m.Problems, s.Problems...)
+		if !reflect.DeepEqual(s.Campaign, first.Campaign) {
+			m.Problems = append(m.Problems, fmt.Sprintf("%s is of another campaign (%s), not of %s: left out",
+				p.Name, s.Campaign.Describe(), first.Campaign.Describe()))
+			continue
 		}
-		for _, sh := range p.Shards {
-			if j, dup := seen[sh]; dup {
-				return nil, fmt.Errorf("shard %d is in both summary %d and summary %d", sh, j, i)
+		dup := false
+		for _, sh := range s.Shards {
+			if other, ok := seen[sh]; ok {
+				m.Problems = append(m.Problems, fmt.Sprintf("shard %d of %d is in both %s and %s: %s left out",
+					sh, first.Campaign.Shards, other, p.Name, p.Name))
+				dup = true
 			}
-			seen[sh] = i
+		}
+		if dup {
+			continue
+		}
+		for _, sh := range s.Shards {
+			seen[sh] = p.Name
 			m.Shards = append(m.Shards, sh)
 		}
-		m.addSummary(p)
+		m.addSummary(s)
 	}
 	slices.Sort(m.Shards)
-	m.Complete = m.Complete && len(MissingShards(m)) == 0
+	if missing := MissingShards(m); len(missing) > 0 {
+		m.Problems = append(m.Problems, fmt.Sprintf("shards %s of %d are missing: no summary covers them",
+			intList(missing), m.Campaign.Shards))
+	}
+	m.Complete = m.Complete && len(m.Problems) == 0
 	return m, nil
+}
+
+// intList is "1, 3, 4".
+func intList(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Describe is the campaign in a few words, for messages.
+func (c Campaign) Describe() string {
+	d := fmt.Sprintf("campaign seed %v, scenario %s, %d shards", c.Seed, c.Scenario, c.Shards)
+	if c.Short {
+		d += ", short"
+	}
+	if len(c.Bugs) > 0 {
+		d += ", bugs " + strings.Join(c.Bugs, ",")
+	}
+	if c.Store != "" {
+		d += ", store " + c.Store
+	}
+	if c.SeedBudget > 0 {
+		d += fmt.Sprintf(", %d seeds", c.SeedBudget)
+	}
+	if c.TimeBudget > 0 {
+		d += fmt.Sprintf(", time %v", c.TimeBudget)
+	}
+	if c.CPUBudget > 0 {
+		d += fmt.Sprintf(", cpu %v", c.CPUBudget)
+	}
+	return d
 }
 
 // addSummary adds one part's counts, failures and wall time.
@@ -49,7 +115,7 @@ func (m *Summary) addSummary(p *Summary) {
 	m.Totals.Messages += p.Totals.Messages
 	m.Totals.Crashes += p.Totals.Crashes
 	for _, sc := range p.Scenarios {
-		m.addScenarioCount(sc.Name, sc.Seeds, sc.Failed)
+		m.addScenarioCount(sc)
 	}
 	for _, f := range p.Failures {
 		if e := m.entry(f.Signature); e != nil {
@@ -87,6 +153,9 @@ func (m *Summary) addWall(w Wall) {
 	}
 	m.Wall.Seconds = max(m.Wall.Seconds, w.Seconds)
 	m.Wall.Workers += w.Workers
+	for name, secs := range w.ScenarioSeconds { // sums: the order does not matter
+		m.addScenarioSeconds(name, secs)
+	}
 	if m.Wall.Seconds > 0 {
 		m.Wall.SeedsPerSecond = float64(m.Seeds) / m.Wall.Seconds
 	}

@@ -18,6 +18,7 @@ type Recorder struct {
 	Dir string
 	// Reproduce is the command line that reruns a seed (Spec.Reproduce).
 	Reproduce func(Outcome) string
+	shard     Shard
 	start     time.Time
 }
 
@@ -28,7 +29,13 @@ func NewRecorder(spec Spec, dir string) *Recorder {
 	if rep == nil {
 		rep = func(o Outcome) string { return RunCommand(o, d.Short, d.Bugs.Names(), d.Store.Name) }
 	}
-	return &Recorder{Summary: NewSummary(d.Campaign(), d.Shard), Dir: dir, Reproduce: rep}
+	s := NewSummary(d.Campaign(), d.Shard)
+	for _, sc := range d.Scenarios {
+		// Every scenario the campaign draws from is listed, seeds or not,
+		// so that reports have the same cases from run to run.
+		s.addScenarioCount(ScenarioCount{Name: sc.Name})
+	}
+	return &Recorder{Summary: s, Dir: dir, Reproduce: rep, shard: d.Shard}
 }
 
 // Recorded is what recording one outcome did.
@@ -66,7 +73,7 @@ func (c *Recorder) Record(o Outcome) Recorded {
 	s.Totals.OpsCompleted += st.OpsCompleted
 	s.Totals.Messages += st.Messages
 	s.Totals.Crashes += st.Crashes
-	s.addScenario(o.Scenario, v == Failed)
+	s.addScenario(o.Scenario, v, o.Wall)
 	switch v {
 	case Passed:
 		s.Passed++
@@ -98,7 +105,7 @@ func (c *Recorder) recordFailure(o Outcome, rec *Recorded) {
 	ref := SeedRef{Index: o.Index, Seed: o.Seed, Scenario: o.Scenario, Message: f.Message, Step: f.Step,
 		TraceHash: harness.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
 	if c.Dir != "" {
-		ref.File = filepath.Join(c.Dir, FailureFileName(sig))
+		ref.File = filepath.Join(c.Dir, s.Campaign.FailureFileName(c.shard, sig))
 	}
 	rec.Signature, rec.Ref = sig, ref
 	rec.New = s.entry(sig) == nil

@@ -24,6 +24,9 @@ type Outcome struct {
 	Result harness.Result
 	// Abandoned: the campaign was stopped before the seed finished.
 	Abandoned bool
+	// Wall is the wall time the seed took: for reports only, never for a
+	// verdict.
+	Wall time.Duration
 }
 
 // Verdict is what an outcome counts as in a summary.
@@ -159,7 +162,8 @@ func (r *Runner) runOne(k uint64) Outcome {
 		defer t.Stop()
 		timeout = t.C
 	}
-	o := Outcome{Index: k, Seed: r.spec.SeedAt(k)}
+	o := Outcome{Index: k, Seed: r.spec.SeedAt(k), Wall: r.spec.SeedTimeout}
+	o.Scenario = r.spec.scenarioFor(o.Seed).Name
 	select {
 	case res := <-done:
 		return res
@@ -168,7 +172,7 @@ func (r *Runner) runOne(k uint64) Outcome {
 			Message: fmt.Sprintf("still running after %v of wall time (--seed-timeout): the result is not reproducible by trace hash", r.spec.SeedTimeout)})
 		return o
 	case <-r.quit:
-		o.Abandoned = true
+		o.Abandoned, o.Wall = true, 0
 		return o
 	}
 }
@@ -178,11 +182,13 @@ func (r *Runner) runOne(k uint64) Outcome {
 // (harness.Options.Stop). A panic in the scenario or the world is the
 // seed's failure, not the campaign's.
 func (s *Spec) RunSeed(k uint64, stop func() bool) Outcome {
+	start := time.Now()
 	d := s.withDefaults()
 	o := Outcome{Index: k, Seed: d.SeedAt(k)}
 	if d.prepare(&o) {
 		o = d.execute(o, stop)
 	}
+	o.Wall = time.Since(start)
 	return o
 }
 

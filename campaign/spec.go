@@ -19,8 +19,8 @@ const AllScenarios = "all"
 
 // Spec describes a campaign: which seeds, which scenario for each, with
 // which bugs and store, on how many workers, for how long. The zero value
-// is usable: seeds of every built-in scenario from campaign seed 0, on all
-// cores, for DefaultSeeds seeds. A Spec is read-only while a campaign
+// is usable: seeds of every built-in scenario from campaign seed 0, on
+// GOMAXPROCS workers, for DefaultSeeds seeds. A Spec is read-only while a campaign
 // runs, so every worker shares it without locks.
 type Spec struct {
 	// Seed is the campaign seed: seed k of the campaign is derived from it
@@ -59,7 +59,9 @@ type Spec struct {
 	// Skip is how many of the shard's seeds to pass over before the first
 	// one run: a campaign resumed where an earlier one stopped.
 	Skip uint64
-	// Workers run seeds in parallel, one world each; 0 is runtime.NumCPU().
+	// Workers run seeds in parallel, one world each; 0 is
+	// runtime.GOMAXPROCS(0): the CPUs the process may use, which follows a
+	// container's CPU limit, where runtime.NumCPU() counts the node's cores.
 	Workers int
 	// SeedTimeout is the wall time a seed may take before it counts as a
 	// failure (class budget, check wall-time); 0 for no limit.
@@ -82,7 +84,7 @@ func (s *Spec) Validate() error {
 	case s.Seeds < 0 || s.Time < 0 || s.CPU < 0:
 		return fmt.Errorf("campaign: budgets must not be negative (seeds %d, time %v, cpu %v)", s.Seeds, s.Time, s.CPU)
 	case s.Workers < 0 || s.Workers > MaxWorkers:
-		return fmt.Errorf("campaign: workers %d: want 1 to %d (0 for every core)", s.Workers, MaxWorkers)
+		return fmt.Errorf("campaign: workers %d: want 1 to %d (0 for GOMAXPROCS)", s.Workers, MaxWorkers)
 	case s.SeedTimeout < 0:
 		return errors.New("campaign: the seed timeout must not be negative")
 	}
@@ -123,7 +125,7 @@ func (s Spec) withDefaults() Spec {
 		s.Shard = AllSeeds
 	}
 	if s.Workers == 0 {
-		s.Workers = runtime.NumCPU()
+		s.Workers = runtime.GOMAXPROCS(0)
 	}
 	if s.Seeds == 0 && s.Time == 0 && s.CPU == 0 {
 		s.Seeds = DefaultSeeds

@@ -59,7 +59,11 @@ type Summary struct {
 	// InconclusiveSeeds are the inconclusive seeds with the lowest
 	// indexes, at most MaxExamples, each with why.
 	InconclusiveSeeds []SeedRef `json:"inconclusiveSeeds,omitempty"`
-	Wall              Wall      `json:"wall"`
+	// Problems are why a merged summary does not stand for its whole
+	// campaign: shards missing, given twice or of another campaign. Any
+	// problem fails the summary.
+	Problems []string `json:"problems,omitempty"`
+	Wall     Wall     `json:"wall"`
 }
 
 // Campaign is what identifies a campaign: shards merge only when these
@@ -89,11 +93,13 @@ type Totals struct {
 	Crashes      int      `json:"crashes"`
 }
 
-// ScenarioCount is how a scenario fared in the campaign.
+// ScenarioCount is how a scenario fared in the campaign. Every scenario
+// the campaign draws from is listed, also with no seed.
 type ScenarioCount struct {
-	Name   string `json:"name"`
-	Seeds  int    `json:"seeds"`
-	Failed int    `json:"failed"`
+	Name         string `json:"name"`
+	Seeds        int    `json:"seeds"`
+	Failed       int    `json:"failed"`
+	Inconclusive int    `json:"inconclusive,omitempty"`
 }
 
 // SignatureSummary is every failure of one signature
@@ -133,6 +139,9 @@ type Wall struct {
 	Seconds        float64   `json:"seconds"`
 	SeedsPerSecond float64   `json:"seedsPerSecond"`
 	Workers        int       `json:"workers"`
+	// ScenarioSeconds is the wall time the finished seeds of each scenario
+	// took, added up over the workers (JUnit's test case times).
+	ScenarioSeconds map[string]float64 `json:"scenarioSeconds,omitempty"`
 }
 
 // NewSummary is the empty summary of shard sh of a campaign.
@@ -144,24 +153,40 @@ func NewSummary(c Campaign, sh Shard) *Summary {
 // Distinct is the number of signatures.
 func (s *Summary) Distinct() int { return len(s.Failures) }
 
-// addScenario counts a finished seed of a scenario.
-func (s *Summary) addScenario(name string, failed bool) {
-	n := 0
-	if failed {
-		n = 1
+// addScenario counts a finished seed of a scenario and the wall time it
+// took.
+func (s *Summary) addScenario(name string, v Verdict, wall time.Duration) {
+	c := ScenarioCount{Name: name, Seeds: 1}
+	switch v {
+	case Failed:
+		c.Failed = 1
+	case Inconclusive:
+		c.Inconclusive = 1
 	}
-	s.addScenarioCount(name, 1, n)
+	s.addScenarioCount(c)
+	s.addScenarioSeconds(name, wall.Seconds())
 }
 
-// addScenarioCount counts seeds of a scenario, failed of them failing;
-// Scenarios stays sorted by name.
-func (s *Summary) addScenarioCount(name string, seeds, failed int) {
-	i := sort.Search(len(s.Scenarios), func(i int) bool { return s.Scenarios[i].Name >= name })
-	if i == len(s.Scenarios) || s.Scenarios[i].Name != name {
-		s.Scenarios = slices.Insert(s.Scenarios, i, ScenarioCount{Name: name})
+// addScenarioCount adds the counts of c to its scenario's; Scenarios stays
+// sorted by name.
+func (s *Summary) addScenarioCount(c ScenarioCount) {
+	i := sort.Search(len(s.Scenarios), func(i int) bool { return s.Scenarios[i].Name >= c.Name })
+	if i == len(s.Scenarios) || s.Scenarios[i].Name != c.Name {
+		s.Scenarios = slices.Insert(s.Scenarios, i, ScenarioCount{Name: c.Name})
 	}
-	s.Scenarios[i].Seeds += seeds
-	s.Scenarios[i].Failed += failed
+	s.Scenarios[i].Seeds += c.Seeds
+	s.Scenarios[i].Failed += c.Failed
+	s.Scenarios[i].Inconclusive += c.Inconclusive
+}
+
+func (s *Summary) addScenarioSeconds(name string, secs float64) {
+	if secs <= 0 {
+		return
+	}
+	if s.Wall.ScenarioSeconds == nil {
+		s.Wall.ScenarioSeconds = map[string]float64{}
+	}
+	s.Wall.ScenarioSeconds[name] += secs
 }
 
 // entry finds a signature's summary, or nil.

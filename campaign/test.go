@@ -13,7 +13,7 @@ import (
 
 // Flags of a test binary that calls Test, after -args:
 //
-//	go test -run '^TestX$' -args -raftsim.replay=testdata/raftsim/TestX/liveness-leader-1a2b3c4d.json
+//	go test -run '^TestX$' -args -raftsim.replay=testdata/raftsim/TestX/liveness-leader-c0-1a2b3c4d.json
 //	go test -run '^TestX$' -args -raftsim.index=17
 //	go test -run '^TestX$' -args -raftsim.seeds=5000
 //

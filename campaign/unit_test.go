@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/sim"
 )
 
 func TestParseShard(t *testing.T) {
@@ -67,13 +68,22 @@ func TestShardsPartitionTheSeeds(t *testing.T) {
 }
 
 func TestFailureFileName(t *testing.T) {
-	a := FailureFileName("panic/raft@raft.(*Node[...]).becomeLeader")
-	assert.True(t, strings.HasPrefix(a, "panic-raft-raft-node-becomeleader-"), a)
+	c := Campaign{Seed: 7, Scenario: "all", Shards: 1}
+	a := c.FailureFileName(AllSeeds, "panic/raft@raft.(*Node[...]).becomeLeader")
+	assert.True(t, strings.HasPrefix(a, "panic-raft-raft-node-becomeleader-c7-"), a)
 	assert.True(t, strings.HasSuffix(a, ".json"))
-	assert.NotEqual(t, FailureFileName("a/b"), FailureFileName("a-b"), "colliding slugs differ by hash")
-	assert.Equal(t, FailureFileName("a/b"), FailureFileName("a/b"))
-	assert.True(t, strings.HasPrefix(FailureFileName("///"), "failure-"))
-	assert.LessOrEqual(t, len(FailureFileName(strings.Repeat("x", 500))), 80)
+	assert.NotEqual(t, c.FailureFileName(AllSeeds, "a/b"), c.FailureFileName(AllSeeds, "a-b"), "colliding slugs differ by hash")
+	assert.Equal(t, c.FailureFileName(AllSeeds, "a/b"), c.FailureFileName(AllSeeds, "a/b"))
+	other := c
+	other.Seed = 8
+	assert.NotEqual(t, c.FailureFileName(AllSeeds, "a/b"), other.FailureFileName(AllSeeds, "a/b"), "another campaign seed, another file")
+	other = c
+	other.Bugs = []string{"x"}
+	assert.NotEqual(t, c.FailureFileName(AllSeeds, "a/b"), other.FailureFileName(AllSeeds, "a/b"), "another campaign, another file")
+	c.Shards = 2
+	assert.NotEqual(t, c.FailureFileName(Shard{1, 2}, "a/b"), c.FailureFileName(Shard{2, 2}, "a/b"), "two shards into one directory")
+	assert.True(t, strings.HasPrefix(c.FailureFileName(AllSeeds, "///"), "failure-"))
+	assert.LessOrEqual(t, len(c.FailureFileName(AllSeeds, strings.Repeat("x", 500))), 100)
 }
 
 func ref(i uint64) SeedRef {
@@ -105,19 +115,54 @@ func TestSignatureKeepsLowestIndexes(t *testing.T) {
 	assert.Equal(t, 5, firsts, "30, 5, 2, 1, 0 each became first")
 }
 
-func TestMergeRefusesMismatches(t *testing.T) {
-	a := NewSummary(Campaign{Seed: 1, Shards: 2}, Shard{1, 2})
-	b := NewSummary(Campaign{Seed: 2, Shards: 2}, Shard{2, 2})
-	_, err := Merge([]*Summary{a, b})
-	assert.ErrorContains(t, err, "another campaign")
-	c := NewSummary(Campaign{Seed: 1, Shards: 2}, Shard{1, 2})
-	_, err = Merge([]*Summary{a, c})
-	assert.ErrorContains(t, err, "shard 1 is in both")
-	a.Complete = true
-	m, err := Merge([]*Summary{a})
+// A shard missing, given twice or of another campaign fails the merge:
+// it is left out of the counts and named in Problems, and the verdict is
+// FAIL, so that a lost shard can never make a green nightly.
+func TestMergeFailsOnMissingDuplicatedOrForeignShards(t *testing.T) {
+	sum := func(seed sim.Seed, i, n int) *Summary {
+		s := NewSummary(Campaign{Seed: seed, Shards: n}, Shard{i, n})
+		s.Seeds, s.Passed, s.Complete = 5, 5, true
+		return s
+	}
+	m, err := Merge([]Part{{"s1.json", sum(1, 1, 2)}, {"s2.json", sum(1, 2, 2)}})
 	require.NoError(t, err)
-	assert.False(t, m.Complete, "shard 2 is missing")
-	assert.Equal(t, []int{2}, MissingShards(m))
+	assert.Empty(t, m.Problems)
+	assert.True(t, m.Complete)
+	assert.Equal(t, VerdictPass, m.Verdict())
+	assert.Equal(t, 10, m.Seeds)
+
+	for _, tt := range []struct {
+		name  string
+		parts []Part
+		want  string
+		seeds int
+	}{
+		{"missing", []Part{{"s1.json", sum(1, 1, 2)}}, "shards 2 of 2 are missing", 5},
+		{"duplicated", []Part{{"s1.json", sum(1, 1, 2)}, {"again.json", sum(1, 1, 2)}, {"s2.json", sum(1, 2, 2)}},
+			"shard 1 of 2 is in both s1.json and again.json", 10},
+		{"foreign", []Part{{"s1.json", sum(1, 1, 2)}, {"other.json", sum(2, 2, 2)}}, "other.json is of another campaign", 5},
+		{"another shard count", []Part{{"s1.json", sum(1, 1, 2)}, {"s2of3.json", sum(1, 2, 3)}}, "s2of3.json is of another campaign", 5},
+	} {
+		m, err := Merge(tt.parts)
+		require.NoError(t, err, tt.name)
+		require.NotEmpty(t, m.Problems, tt.name)
+		assert.Contains(t, strings.Join(m.Problems, "\n"), tt.want, tt.name)
+		assert.False(t, m.Complete, tt.name)
+		assert.Equal(t, VerdictFail, m.Verdict(), tt.name)
+		assert.Equal(t, tt.seeds, m.Seeds, "%s: what is left out is not counted", tt.name)
+		b, err := JUnit(m)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `<failure message="`, tt.name)
+		var text strings.Builder
+		m.WriteText(&text)
+		assert.Contains(t, text.String(), "verdict    FAIL", tt.name)
+		// A merged summary keeps its problems through another merge.
+		again, err := Merge([]Part{{"merged.json", m}})
+		require.NoError(t, err)
+		assert.Subset(t, again.Problems, m.Problems, tt.name)
+	}
+	_, err = Merge(nil)
+	assert.Error(t, err)
 }
 
 func TestDecodeSummaryChecks(t *testing.T) {
@@ -138,19 +183,39 @@ func TestDecodeSummaryChecks(t *testing.T) {
 
 func TestJUnitReport(t *testing.T) {
 	s := NewSummary(Campaign{Seed: 3, Scenario: "all", Shards: 1}, AllSeeds)
+	s.addScenarioCount(ScenarioCount{Name: "a", Seeds: 2, Failed: 2})
+	s.addScenarioCount(ScenarioCount{Name: "b", Seeds: 1})
+	s.addScenarioCount(ScenarioCount{Name: "c"})
+	s.Wall.ScenarioSeconds = map[string]float64{"a": 1.25, "b": 0.5}
 	s.Seeds, s.Failed, s.Passed = 3, 2, 1
 	f := &harness.Failure{Class: "invariant", Check: "election-safety", Message: "two leaders <in> term 3 \x00"}
-	s.addFailure("invariant/election-safety", f, SeedRef{Index: 4, Message: f.Message, Reproduce: "raftsim run --seed 9", File: "out/x.json"})
-	s.addFailure("invariant/election-safety", f, SeedRef{Index: 7, Message: f.Message, Reproduce: "raftsim run --seed 10"})
+	s.addFailure("invariant/election-safety", f, SeedRef{Index: 4, Scenario: "a", Message: f.Message, Reproduce: "raftsim run --seed 9", File: "out/x.json"})
+	s.addFailure("invariant/election-safety", f, SeedRef{Index: 7, Scenario: "a", Message: f.Message, Reproduce: "raftsim run --seed 10"})
 	b, err := JUnit(s)
 	require.NoError(t, err)
 	var doc junitSuites
 	require.NoError(t, xml.Unmarshal(b, &doc), "well-formed XML even with markup and control bytes in messages")
 	require.Len(t, doc.Suites, 1)
-	assert.Equal(t, 2, doc.Tests)
+	assert.Equal(t, 4, doc.Tests, "the campaign and one case per scenario")
 	assert.Equal(t, 1, doc.Failures)
-	fc := doc.Suites[0].Cases[1]
-	assert.Equal(t, "invariant/election-safety", fc.Name)
+	assert.Equal(t, 1, doc.Skipped, "c: no seed drew it")
+	cases := doc.Suites[0].Cases
+	assert.Equal(t, []string{"campaign", "a", "b", "c"}, []string{cases[0].Name, cases[1].Name, cases[2].Name, cases[3].Name})
+	fc := cases[1]
+	require.NotNil(t, fc.Failure)
+	assert.Equal(t, "1.250", fc.Time, "a scenario's time is its seeds' wall time")
+	assert.Contains(t, fc.Failure.Message, "invariant/election-safety")
 	assert.Contains(t, fc.Failure.Text, "raftsim replay out/x.json")
 	assert.Contains(t, fc.Failure.Text, "also:   raftsim run --seed 10")
+	assert.Nil(t, cases[2].Failure)
+	assert.NotNil(t, cases[3].Skipped)
+
+	s.Interrupted = true
+	b, err = JUnit(s)
+	require.NoError(t, err)
+	doc = junitSuites{}
+	require.NoError(t, xml.Unmarshal(b, &doc))
+	assert.Equal(t, 4, doc.Tests, "the same cases")
+	assert.Equal(t, 1, doc.Errors, "an interrupted campaign is an error")
+	assert.NotNil(t, doc.Suites[0].Cases[0].Error)
 }

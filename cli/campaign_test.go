@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,8 @@ func TestCampaignPlantedFailureReplays(t *testing.T) {
 
 	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	require.NoError(t, err)
-	assert.Contains(t, string(junit), `<testcase name="liveness/leader"`)
+	assert.Contains(t, string(junit), `seeds failed: liveness/leader"`)
+	assert.Contains(t, string(junit), "raftsim replay "+f.First.File)
 }
 
 // A bug that fails seeds in whatever ways the harness catches: counts add
@@ -94,10 +96,16 @@ func TestCampaignDeduplicates(t *testing.T) {
 	assert.Equal(t, s.Failed, failed)
 }
 
-// comparable strips what depends on the machine or on the sharding.
+// comparable strips what depends on the machine or on the sharding: the
+// wall time, the shards, and where the failure files are (each shard names
+// its own).
 func comparable(s *campaign.Summary) *campaign.Summary {
 	c := *s
 	c.Wall, c.Shards, c.Campaign.Shards = campaign.Wall{}, nil, 0
+	c.Failures = slices.Clone(s.Failures)
+	for i := range c.Failures {
+		c.Failures[i].First.File = ""
+	}
 	return &c
 }
 
@@ -128,4 +136,58 @@ func TestShardsMergeToTheUnshardedCampaign(t *testing.T) {
 	assert.True(t, merged.Complete)
 	assert.Equal(t, comparable(want), comparable(merged))
 	assert.Greater(t, want.Failed, 0)
+	for _, f := range merged.Failures {
+		// The merged summary names, relative to itself, the file of the
+		// shard that found the signature's lowest index: one that exists
+		// and holds that seed.
+		require.NotEmpty(t, f.First.File, f.Signature)
+		ff, err := harness.ReadFailureFile(filepath.Join(filepath.Dir(mergedPath), f.First.File))
+		require.NoError(t, err, f.Signature)
+		assert.Equal(t, f.First.Seed, ff.Seed, f.Signature)
+	}
+
+	// A lost shard fails the merge, in its exit status, its report and its
+	// JUnit, so that a nightly with a shard missing is never green.
+	junit := filepath.Join(t.TempDir(), "merged.xml")
+	r = raftsimBin(t, whole, "merge", "--junit", junit, parts[0], parts[2])
+	require.Equal(t, exitFailure, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "problem    shards 2 of 3 are missing")
+	x, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Contains(t, string(x), `<failure message="shards 2 of 3 are missing`)
+	r = raftsimBin(t, whole, "merge", parts[0], parts[1], parts[1], parts[2])
+	require.Equal(t, exitFailure, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "is in both")
+}
+
+// A pass with a shard missing is a failure too.
+func TestMergeOfPassingShardsWithOneMissingFails(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := raftsimBin(t, dir, "fuzz", "--campaign-seed", "5", "--seeds", "4", "--short", "--scenario", "baseline",
+		"--shard", "1/2", "--summary", "s1.json", "--progress", "none")
+	require.Equal(t, exitPass, r.code, r.stdout+r.stderr)
+	r = raftsimBin(t, dir, "merge", "s1.json")
+	assert.Equal(t, exitFailure, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "verdict    FAIL: the summaries do not cover the campaign")
+}
+
+// Two campaigns into one --out keep both their failure files.
+func TestSecondCampaignKeepsTheFirstsFailureFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, seed := range []string{"11", "12"} {
+		r := raftsimBin(t, dir, "fuzz", "--campaign-seed", seed, "--seeds", "2", "--short", "--scenario", "baseline",
+			"--bugs", "prevote-never-grants", "--out", "failures", "--summary", "s"+seed+".json", "--progress", "none")
+		require.Equal(t, exitFailure, r.code, r.stdout+r.stderr)
+	}
+	for _, seed := range []string{"11", "12"} {
+		s := readSummary(t, filepath.Join(dir, "s"+seed+".json"))
+		require.Len(t, s.Failures, 1)
+		ff, err := harness.ReadFailureFile(filepath.Join(dir, s.Failures[0].First.File))
+		require.NoError(t, err)
+		assert.Equal(t, s.Failures[0].First.Seed, ff.Seed, "campaign %s's file is its own", seed)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "failures", "*.json"))
+	assert.Len(t, files, 2)
 }

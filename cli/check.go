@@ -120,7 +120,7 @@ func checkCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "raftsim check: %s: out of time: --timeout %v ran out before the check ended; "+
 			"this is neither a verdict nor a pass\n", o.file, o.timeout)
-		return exitOutOfTime
+		return exitInterrupted
 	}
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,28 +57,26 @@ func (c *collector) checkpoint(now time.Time) {
 	}
 	c.lastSummary = now
 	c.rec.SetWall(now)
-	if err := campaign.WriteSummaryFile(c.opts.summary, c.rec.Summary); err != nil {
+	if err := c.writeSummary(c.rec.Summary); err != nil {
 		c.prog.printf("raftsim fuzz: writing the summary: %v\n", err)
 	}
 }
 
 // report writes the summary, JUnit and the text report, and returns the
-// exit code: 1 when any seed failed.
+// exit code: 1 when any seed failed, 4 when the campaign was interrupted
+// with no failure found.
 func (c *collector) report(stdout, stderr io.Writer) int {
 	c.rec.Finish(time.Now(), false)
 	s := c.rec.Summary
-	code := exitPass
-	if s.Failed > 0 {
-		code = exitFailure
-	}
+	code := campaignExit(s)
 	if c.opts.summary != "" {
-		if err := campaign.WriteSummaryFile(c.opts.summary, s); err != nil {
+		if err := c.writeSummary(s); err != nil {
 			fmt.Fprintf(stderr, "raftsim fuzz: writing the summary: %v\n", err)
 			code = max(code, exitFailure)
 		}
 	}
 	if c.opts.junit != "" {
-		if err := campaign.WriteJUnitFile(c.opts.junit, s); err != nil {
+		if err := campaign.WriteJUnitFile(c.opts.junit, s.Rebase(".", filepath.Dir(c.opts.junit))); err != nil {
 			fmt.Fprintf(stderr, "raftsim fuzz: writing JUnit: %v\n", err)
 		}
 	}
@@ -90,6 +89,13 @@ func (c *collector) report(stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "raftsim fuzz: %d failure files could not be written (see above)\n", c.writeErrors)
 	}
 	return code
+}
+
+// writeSummary writes the summary file, naming the failure files relative
+// to its directory (campaign.Summary.Rebase), so that a merge elsewhere
+// finds them.
+func (c *collector) writeSummary(s *campaign.Summary) error {
+	return campaign.WriteSummaryFile(c.opts.summary, s.Rebase(".", filepath.Dir(c.opts.summary)))
 }
 
 // oneLine keeps a message to one line of reasonable length for logs.

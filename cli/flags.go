@@ -14,16 +14,62 @@ import (
 
 // newFlagSet makes a command's flag set. Its --help prints the synopsis,
 // the flags and the examples, and parse errors go to stderr, where flag
-// says what was wrong with which flag.
+// says what was wrong with which flag. (Asked for, the help goes to
+// stdout: dispatch passes stdout as the command's stderr then.)
 func newFlagSet(name, synopsis, examples string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("raftsim "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "%s\n\nFlags:\n", strings.TrimSpace(synopsis))
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 		fmt.Fprintf(stderr, "\nExamples:\n%s", examples)
 	}
 	return fs
+}
+
+// printFlags is flag.PrintDefaults with the double dashes the help text
+// and the examples use (flag accepts both). A usage string's first
+// back-quoted word is the value's placeholder, as in flag; one that is not
+// a single word is prose, not a placeholder, and names the value by type.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if strings.ContainsAny(name, " \t") {
+			name, usage = placeholder(f), f.Usage
+		}
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" && f.DefValue != "0s" {
+			if placeholder(f) == "string" {
+				line += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				line += fmt.Sprintf(" (default %v)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// placeholder names a flag's value by its type, as flag does; "" for a
+// boolean flag, which takes none.
+func placeholder(f *flag.Flag) string {
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return ""
+	}
+	switch fmt.Sprintf("%T", f.Value) {
+	case "*flag.durationValue":
+		return "duration"
+	case "*flag.intValue", "*flag.int64Value", "*flag.uintValue", "*flag.uint64Value":
+		return "int"
+	case "*flag.stringValue":
+		return "string"
+	case "*flag.float64Value":
+		return "float"
+	}
+	return "value"
 }
 
 // parseArgs parses flags and positional arguments in any order, so that

@@ -53,8 +53,8 @@ func (f *fuzzFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&f.seeds, "seeds", 0, "budget: run seeds 0..N-1 of the campaign (default 1000 when --time is absent)")
 	fs.DurationVar(&f.time, "time", 0, "budget: start no seed after this wall time, e.g. 10m (with --seeds: whichever ends first)")
 	fs.DurationVar(&f.cpu, "cpu", 0, "budget: start no seed after the process used this much CPU time, e.g. 20m")
-	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "worlds run in parallel, one per goroutine")
-	fs.StringVar(&f.scenario, "scenario", allScenarios, "a scenario name or file, or all: each seed picks one of `raftsim scenarios`")
+	fs.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "worlds run in parallel, one per goroutine (default: GOMAXPROCS, which follows a container's CPU limit)")
+	fs.StringVar(&f.scenario, "scenario", allScenarios, "a scenario name or file, or all: each seed picks one of the built-in scenarios (raftsim scenarios lists them)")
 	fs.BoolVar(&f.short, "short", false, "the scenarios' short mode: same shapes, shorter chaos phase")
 	fs.StringVar(&f.bugs, "bugs", "", "comma-separated raft bug knobs to switch on, e.g. prevote-never-grants")
 	fs.StringVar(&f.store, "store", "", "run every seed on this store instead of the scenario's: "+storeNames())
@@ -166,7 +166,7 @@ func fuzzCmd(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	c := &collector{opts: &o, rec: campaign.NewRecorder(o.spec, o.out)}
-	c.prog = &progress{w: stderr, mode: o.progress, every: o.every}
+	c.prog = &progress{w: stderr, mode: o.progress, every: o.every, width: func() int { return terminalWidth(os.Stderr) }}
 	camp := c.rec.Summary.Campaign
 	c.prog.printf("raftsim fuzz: campaign seed %v, scenario %s%s, shard %v, %s, %d workers\n",
 		camp.Seed, camp.Scenario, shortNote(camp.Short), o.spec.Shard, budgetNote(camp), o.spec.Workers)

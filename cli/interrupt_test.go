@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -68,4 +69,38 @@ func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
 	got, _ := filepath.Glob(filepath.Join(dir, "failures", "*"))
 	assert.ElementsMatch(t, want, got, "exactly the summary's files, no temporary left")
 	assert.Contains(t, stdout.String(), "interrupted before the budget was spent")
+}
+
+// SIGTERM (what Kubernetes sends) in a campaign that found nothing: the
+// verdict is INTERRUPTED, with its own exit status, never PASS, and the
+// report says how far it got.
+func TestInterruptedCampaignIsNotAPass(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := exec.Command(raftsimBinary(t), "fuzz", "--campaign-seed", "3", "--seeds", "100000", "--short",
+		"--scenario", "baseline", "--summary", "summary.json", "--junit", "junit.xml",
+		"--progress", "plain", "--progress-every", "100ms", "--grace", "20s")
+	cmd.Dir = dir
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stderr)
+	for lines.Scan() && !strings.Contains(lines.Text(), "seeds/s") {
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	io.Copy(io.Discard, stderr)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	require.True(t, ok, "a non-zero exit: %v\n%s", err, stdout.String())
+	assert.Equal(t, exitInterrupted, ee.ExitCode())
+	assert.Contains(t, stdout.String(), "verdict    INTERRUPTED: no failure in the ")
+	assert.Contains(t, stdout.String(), "but the budget (100000 seeds) was not spent")
+	s := readSummary(t, filepath.Join(dir, "summary.json"))
+	assert.True(t, s.Interrupted)
+	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(junit), `errors="1"`)
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
+	"github.com/raftsim/raftsim/campaign"
 	"github.com/raftsim/raftsim/harness"
 )
 
@@ -19,10 +21,24 @@ const (
 	// history held no operation to check. Never a pass, and never a
 	// failure of the system under test.
 	exitInconclusive = 3
-	// exitOutOfTime: raftsim check's --timeout, wall time, ran out before
-	// the command finished; it says nothing about the history.
-	exitOutOfTime = 4
+	// exitInterrupted: stopped before its work was done, with no failure
+	// found: a campaign interrupted (Ctrl-C, SIGTERM) before its budget was
+	// spent, or raftsim check's --timeout ran out. Never a pass.
+	exitInterrupted = 4
 )
+
+// campaignExit is the exit code of a campaign's summary (fuzz, merge).
+func campaignExit(s *campaign.Summary) int {
+	switch s.Verdict() {
+	case campaign.VerdictFail:
+		return exitFailure
+	case campaign.VerdictInterrupted:
+		return exitInterrupted
+	case campaign.VerdictInconclusive:
+		return exitInconclusive
+	}
+	return exitPass
+}
 
 // command is one subcommand.
 type command struct {
@@ -67,18 +83,96 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "help", "-h", "-help", "--help":
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return exitPass
+	case "help":
+		return help(args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, versionLine())
+		return exitPass
+	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "raftsim: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	if wantsHelp(args[1:]) {
+		// Help that was asked for is the output, not a diagnostic: the
+		// flag set prints it to the command's stderr, so give it stdout.
+		return c.run(args[1:], stdout, stdout)
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// help is `raftsim help [COMMAND...]`: the top-level help, or a command's
+// (`raftsim help bench zoo` as `raftsim bench zoo --help`).
+func help(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
 		usage(stdout)
 		return exitPass
 	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(args[1:], stdout, stderr)
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "raftsim help: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(append(append([]string{}, args[1:]...), "--help"), stdout, stdout)
+}
+
+// wantsHelp reports whether a command's arguments ask for its help: -h,
+// -help or --help before any "--".
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help", "-h=true", "-help=true", "--help=true":
+			return true
 		}
 	}
-	fmt.Fprintf(stderr, "raftsim: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return exitUsage
+	return false
+}
+
+// versionLine is `raftsim --version`: the module version and VCS revision
+// the binary was built from (runtime/debug build info: a binary from go
+// install says its release, one built in a clone its commit) and the Go
+// toolchain.
+func versionLine() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "raftsim (no build information)"
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	line := "raftsim " + bi.Main.Version
+	if rev != "" {
+		line += " (rev " + rev + modified + ")"
+	}
+	return line + " " + bi.GoVersion
 }
 
 func usage(w io.Writer) {
@@ -87,8 +181,10 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nRun `raftsim <command> --help` for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit codes: 0 pass, 1 failure found, 2 bad usage or input.")
+	fmt.Fprintln(w, "\nRun `raftsim help <command>` (or `raftsim <command> --help`) for a command's")
+	fmt.Fprintln(w, "flags and examples, `raftsim --version` for the build.")
+	fmt.Fprintln(w, "Exit codes: 0 pass, 1 failure found, 2 bad usage or input,")
+	fmt.Fprintln(w, "4 campaign interrupted before its budget was spent (no failure found).")
 }
 
 // Option adds to the command line what only code can: see WithStore.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/raftsim/raftsim/campaign"
 )
 
@@ -39,12 +41,23 @@ func parseProgress(s string, stream *os.File) (progressMode, error) {
 	return 0, fmt.Errorf("--progress %q: want auto, bar, plain or none", s)
 }
 
+// isTerminal asks the terminal driver (golang.org/x/term), not the file
+// mode: /dev/null is a character device too, and is no terminal.
 func isTerminal(f *os.File) bool {
+	return f != nil && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth is the width of f's terminal in columns, asked afresh so
+// that a resized window is followed; 0 when f is no terminal.
+func terminalWidth(f *os.File) int {
 	if f == nil {
-		return false
+		return 0
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // progress reports a running campaign: a bar redrawn a few times a
@@ -61,6 +74,9 @@ type progress struct {
 	deadline  time.Time
 	lastPlain time.Time
 	drawn     bool // a bar is on the screen
+	// width is the terminal's width in columns (0: unknown, taken as 80):
+	// the bar line must fit in it, or every redraw wraps onto a new line.
+	width func() int
 }
 
 // tickEvery is how often the command calls tick.
@@ -75,12 +91,12 @@ func (p *progress) tickEvery() time.Duration {
 func (p *progress) tick(s *campaign.Summary, now time.Time) {
 	switch p.mode {
 	case progressBar:
-		fmt.Fprintf(p.w, "\r%s\x1b[K", p.line(s, now, true))
+		fmt.Fprintf(p.w, "\r%s\x1b[K", p.barLine(s, now))
 		p.drawn = true
 	case progressPlain:
 		if now.Sub(p.lastPlain) >= p.every {
 			p.lastPlain = now
-			fmt.Fprintf(p.w, "raftsim fuzz: %s\n", p.line(s, now, false))
+			fmt.Fprintf(p.w, "raftsim fuzz: %s\n", p.line(s, now))
 		}
 	}
 }
@@ -102,8 +118,30 @@ func (p *progress) finish() {
 	}
 }
 
+// barLine is the bar and the progress text, fitted to the terminal's
+// width less one column (a line that fills the last column wraps on some
+// terminals): the bar shrinks first, down to 10 cells, then goes, then the
+// text is cut.
+func (p *progress) barLine(s *campaign.Summary, now time.Time) string {
+	width := 80
+	if p.width != nil {
+		if w := p.width(); w > 0 {
+			width = w
+		}
+	}
+	room := width - 1
+	text := p.line(s, now)
+	if bar := room - len(text) - 3; bar >= 10 {
+		return drawBar(uint64(s.Seeds), p.total, p.deadline, p.start, now, min(bar, 24)) + " " + text
+	}
+	if len(text) > room {
+		text = text[:max(room, 0)]
+	}
+	return text
+}
+
 // line is the progress text: seeds done, seeds/s, failures, time left.
-func (p *progress) line(s *campaign.Summary, now time.Time, bar bool) string {
+func (p *progress) line(s *campaign.Summary, now time.Time) string {
 	elapsed := now.Sub(p.start)
 	done := uint64(s.Seeds)
 	rate := 0.0
@@ -111,9 +149,6 @@ func (p *progress) line(s *campaign.Summary, now time.Time, bar bool) string {
 		rate = float64(done) / elapsed.Seconds()
 	}
 	var b strings.Builder
-	if bar {
-		b.WriteString(drawBar(done, p.total, p.deadline, p.start, now, 24) + " ")
-	}
 	if p.total > 0 {
 		fmt.Fprintf(&b, "%d/%d seeds", done, p.total)
 	} else {

@@ -46,7 +46,7 @@ Exit codes: 0 pass; 1 a failure was found; 2 bad usage; 3 inconclusive (the
 linearizability search reached its deterministic bound: neither a pass nor
 a failure of the system under test).`, runExamples, stderr)
 	seedFlag := fs.String("seed", "", "the seed (decimal or 0x-hex); random when absent")
-	scenario := fs.String("scenario", scenarios.DefaultName, "the scenario (see `raftsim scenarios`)")
+	scenario := fs.String("scenario", scenarios.DefaultName, "a built-in scenario (raftsim scenarios lists them) or a scenario file")
 	short := fs.Bool("short", false, "the scenario's short mode: same shape, shorter chaos phase")
 	bugs := fs.String("bugs", "", "comma-separated raft bug knobs to switch on, e.g. prevote-never-grants")
 	nodes := fs.Int("nodes", 0, "cluster size (default: the scenario's)")

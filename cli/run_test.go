@@ -55,9 +55,9 @@ func TestRunBadUsageExitsTwo(t *testing.T) {
 }
 
 func TestHelpExitsZeroWithExamples(t *testing.T) {
-	code, _, stderr := raftsim("run", "--help")
+	code, stdout, _ := raftsim("run", "--help")
 	assert.Equal(t, exitPass, code)
-	assert.Contains(t, stderr, "Examples:")
+	assert.Contains(t, stdout, "Examples:")
 	code, out, _ := raftsim("help")
 	assert.Equal(t, exitPass, code)
 	assert.Contains(t, out, "run")

@@ -6,7 +6,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/scenarios"
+	"github.com/raftsim/raftsim/sim"
 )
 
 // allScenarios is the --scenario value of `raftsim fuzz` that picks one of
@@ -38,6 +40,8 @@ func lookupScenario(name string) (scenarios.Scenario, error) {
 const scenariosExamples = `  raftsim scenarios                    name and summary of each scenario
   raftsim scenarios default            the prose header of one scenario
   raftsim scenarios --json             all of them, for programs
+  raftsim scenarios swarm --json --seed 7 > mine.json
+                                       swarm's full configuration for seed 7, as a scenario file to edit
 `
 
 type scenarioJSON struct {
@@ -46,17 +50,38 @@ type scenarioJSON struct {
 	Doc     string `json:"doc"`
 }
 
+// scenarioFileJSON is `raftsim scenarios NAME --json`: a scenario file
+// with the whole configuration, which loads back as the same scenario for
+// that seed.
+type scenarioFileJSON struct {
+	Name    string         `json:"name"`
+	Summary string         `json:"summary"`
+	Doc     string         `json:"doc"`
+	Base    string         `json:"base,omitempty"`
+	Config  harness.Config `json:"config"`
+}
+
 // scenariosCmd lists the built-in scenarios, or explains one.
 func scenariosCmd(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("scenarios", `Usage: raftsim scenarios [--json] [NAME]
+	fs := newFlagSet("scenarios", `Usage: raftsim scenarios [--json [--seed N] [--short]] [NAME]
 
 Lists the built-in scenarios (use one with --scenario NAME on run and fuzz;
-fuzz --scenario all picks one per seed), or prints one scenario's header.`,
+fuzz --scenario all picks one per seed), or prints one scenario's header.
+With NAME and --json it prints the scenario's full configuration, the one
+seed --seed draws, as a scenario file (base NAME, every field of config):
+a starting point for a scenario of your own (see scenarios/file.go and
+scenarios/scenario-file.schema.json).`,
 		scenariosExamples, stderr)
-	asJSON := fs.Bool("json", false, "print as JSON: [{name, summary, doc}]")
+	asJSON := fs.Bool("json", false, "print as JSON: [{name, summary, doc}], or with NAME the scenario file of its full configuration")
+	seedFlag := fs.String("seed", "1", "with NAME and --json: the seed whose configuration to print (decimal or 0x-hex)")
+	short := fs.Bool("short", false, "with NAME and --json: the short mode's configuration")
 	pos, code, done := parseArgs(fs, args)
 	if done {
 		return code
+	}
+	seed, err := sim.ParseSeed(*seedFlag)
+	if err != nil {
+		return usageError(stderr, fs, "--seed: %v", err)
 	}
 	list := scenarios.All()
 	if len(pos) > 1 {
@@ -68,6 +93,14 @@ fuzz --scenario all picks one per seed), or prints one scenario's header.`,
 			return usageError(stderr, fs, "%v", err)
 		}
 		list = []scenarios.Scenario{s}
+	}
+	if *asJSON && len(pos) == 1 {
+		s := list[0]
+		f := scenarioFileJSON{Name: s.Name, Summary: s.Summary, Doc: strings.TrimSpace(s.Doc), Config: s.Config(seed, *short)}
+		if !scenarios.IsFile(pos[0]) {
+			f.Base = s.Name
+		}
+		return writeJSON(stdout, f)
 	}
 	if *asJSON {
 		out := make([]scenarioJSON, 0, len(list))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,7 +14,7 @@ import (
 )
 
 const shrinkExamples = `  raftsim shrink failure.json                       writes failure.min.json
-  raftsim shrink failure.json --out small.json --time 2m
+  raftsim shrink failures/x.json --out minimized --time 2m   writes minimized/x.min.json
   raftsim shrink failure.json --max-runs 500 --json  the sizes for programs
 `
 
@@ -37,7 +39,7 @@ and flags. Writes the smaller failure file and prints what it removed.
 
 Exit status: 0 shrunk (or nothing could be cut); 1 the failure does not
 reproduce; 2 bad flags or a bad file.`, shrinkExamples, stderr)
-	out := fs.String("out", "", "where to write the shrunk failure file (default: FAILURE with .min.json)")
+	out := fs.String("out", "", "directory for the shrunk failure file, named FAILURE's name with .min.json (default: FAILURE's directory)")
 	maxRuns := fs.Int("max-runs", shrink.DefaultMaxRuns, "at most this many simulations")
 	budget := fs.Duration("time", 0, "stop after this much wall time, keeping what was cut (0: no limit)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -57,9 +59,12 @@ reproduce; 2 bad flags or a bad file.`, shrinkExamples, stderr)
 		return o, usageError(stderr, fs, "--time %v: must not be negative", *budget), true
 	}
 	o.out, o.maxRuns, o.time, o.json, o.quiet = *out, *maxRuns, *budget, *asJSON, *quiet
-	if o.out == "" {
-		o.out = strings.TrimSuffix(o.file, ".json") + ".min.json"
+	// --out is a directory, as for run and fuzz.
+	dir := o.out
+	if dir == "" {
+		dir = filepath.Dir(o.file)
 	}
+	o.out = filepath.Join(dir, strings.TrimSuffix(filepath.Base(o.file), ".json")+".min.json")
 	return o, 0, false
 }
 
@@ -101,6 +106,10 @@ func shrinkCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	case err != nil:
 		fmt.Fprintf(stderr, "raftsim shrink: %s: %v\n", o.file, err)
+		return exitUsage
+	}
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		fmt.Fprintf(stderr, "raftsim shrink: --out: %v\n", err)
 		return exitUsage
 	}
 	if err := harness.WriteFailureFile(o.out, res.File); err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,8 +25,9 @@ func TestShrinkWritesASmallerFileThatReproduces(t *testing.T) {
 	found, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	require.NoError(t, err)
 	require.Len(t, found, 1)
-	out := filepath.Join(dir, "min.json")
-	code, stdout, stderr := raftsim("shrink", "--max-runs", "100", "--out", out, found[0])
+	outDir := filepath.Join(dir, "minimized") // --out is a directory, as for run and fuzz
+	code, stdout, stderr := raftsim("shrink", "--max-runs", "100", "--out", outDir, found[0])
+	out := filepath.Join(outDir, strings.TrimSuffix(filepath.Base(found[0]), ".json")+".min.json")
 	require.Equal(t, exitPass, code, stderr)
 	assert.Contains(t, stdout, "shrunk    plan steps")
 	assert.Contains(t, stderr, "shrink: run", "progress lines")

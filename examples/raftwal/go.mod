@@ -1,6 +1,6 @@
 module github.com/raftsim/raftsim/examples/raftwal
 
-go 1.26
+go 1.26.0
 
 replace github.com/raftsim/raftsim => ../..
 
@@ -27,6 +27,6 @@ require (
 	go.etcd.io/bbolt v1.3.6 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/exp v0.0.0-20220827204233-334a2380cb91 // indirect
-	golang.org/x/sys v0.0.0-20220728004956-3c1f35247d10 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	pgregory.net/rapid v1.3.0 // indirect
 )
