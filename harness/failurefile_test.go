@@ -85,7 +85,7 @@ func TestFailureFileErrorsSayWhatAndWhere(t *testing.T) {
 // top-level `"key": "value"` pair of the file, nested one inside an object.
 func strictEdits(t *testing.T, raw []byte, anchor, nested string) []struct {
 	name, data, want string
-	at           int
+	at               int
 } {
 	t.Helper()
 	s := string(raw)
@@ -99,7 +99,7 @@ func strictEdits(t *testing.T, raw []byte, anchor, nested string) []struct {
 	nupper := `"` + strings.ToUpper(nkey[1:2]) + nkey[2:]
 	return []struct {
 		name, data, want string
-		at           int
+		at               int
 	}{
 		{"repeated field", s[:a] + anchor + ", " + anchor + s[a+len(anchor):], "repeated key", a + len(anchor) + 2},
 		{"case-mismatched field", s[:a] + upper + s[a+len(key):], "unknown key", a},
