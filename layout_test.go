@@ -33,11 +33,11 @@ var allowedImports = map[string][]string{
 	"storage/storagetest": {"raft", "sim", "internal/wire", "storage/memstore", "storage/simdisk", "storage/vfs"},
 	"internal/strictjson": {},
 	"checker":             {"raft", "sim", "internal/strictjson"},
-	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk"},
+	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk", "internal/strictjson"},
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},
-	"campaign":            {"scenarios", "harness", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo"},
+	"campaign":            {"scenarios", "harness", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo", "internal/strictjson"},
 	"cli":                 {"*"},
 	"cmd/raftsim":         {"cli"},
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/strictjson"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -246,11 +247,21 @@ func insertExample(list []SeedRef, ref SeedRef) []SeedRef {
 // ErrBadSummary is wrapped by every error reading a summary.
 var ErrBadSummary = errors.New("bad campaign summary")
 
+// summaryKeys accepts exactly the field names of a summary.
+var summaryKeys = strictjson.Fields(Summary{}, harness.Config{})
+
 // DecodeSummary reads and checks a summary.
 func DecodeSummary(r io.Reader) (*Summary, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
+	}
+	// Refused before decoding, with line and column: invalid UTF-8 and
+	// lone surrogates (encoding/json makes them U+FFFD), field names in
+	// another case (it would match them) and repeated fields (the last
+	// would win).
+	if err := strictjson.Check(data, summaryKeys); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSummary, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

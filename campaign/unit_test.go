@@ -167,13 +167,13 @@ func TestMergeFailsOnMissingDuplicatedOrForeignShards(t *testing.T) {
 
 func TestDecodeSummaryChecks(t *testing.T) {
 	for _, tt := range []struct{ text, want string }{
-		{`{`, "unexpected EOF"},
+		{`{`, "truncated JSON"},
 		{`{"format":"x"}`, `format "x"`},
 		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[2]}`, "shard 2 of 1"},
 		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1],"seeds":3,"passed":1,"failed":1}`, "seeds 3"},
 		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1],"seeds":1,"failed":1,"failures":[]}`, "signatures count 0"},
-		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1],"bogus":1}`, "unknown field"},
-		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1]} {}`, "trailing data"},
+		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1],"bogus":1}`, `unknown key "bogus"`},
+		{`{"format":"raftsim-campaign","version":1,"campaign":{"shards":1},"shards":[1]} {}`, "unexpected data after the document"},
 	} {
 		_, err := DecodeSummary(strings.NewReader(tt.text))
 		require.ErrorIs(t, err, ErrBadSummary, tt.text)

@@ -67,6 +67,7 @@ func (w *Watch) recover(n *nodeState, st *raft.Status) *Violation {
 		n.log.copyFrom(&n.dlog)
 	}
 	logOK := n.log.matches(st)
+	foundWrites := 0 // the pending writes the node found: a prefix
 	for k := range n.pending {
 		op := &n.pending[k]
 		switch {
@@ -75,6 +76,7 @@ func (w *Watch) recover(n *nodeState, st *raft.Status) *Violation {
 		case !logOK:
 			n.log.apply(op)
 			logOK = n.log.matches(st)
+			foundWrites = k + 1
 		}
 	}
 	if !hsOK {
@@ -88,6 +90,13 @@ func (w *Watch) recover(n *nodeState, st *raft.Status) *Violation {
 	}
 	if v := n.noteVote(found.CurrentTerm, found.VotedFor); v != nil {
 		return v
+	}
+	for k := range foundWrites {
+		if op := &n.pending[k]; op.kind == opPut {
+			if v := w.holds(n, op.index, op.s); v != nil {
+				return v
+			}
+		}
 	}
 	n.hs, n.hsDurable = found, found
 	if w.cfg.LaggingDurability {

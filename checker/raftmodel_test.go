@@ -749,3 +749,55 @@ func TestWatchSurvivesNonsense(t *testing.T) {
 		}
 	})
 }
+
+// TestWatchSoleVoterReleadsLostTerm is the case TestWatchAcceptsValidHistories
+// once found (n2 leading term 2 twice): n1 hands the cluster to n2 alone
+// and steps down; n2, the sole voter, campaigns for term 2 and leads it
+// without sending anything, so nothing forces its writes to disk; a crash
+// loses its term-2 hard state and entries; it restarts at term 1, campaigns
+// for term 2 again, and writes other entries at 2/4 and 2/5. Nothing of the
+// first term 2 left n2 or was durable, so it never happened as far as Raft
+// is concerned: the Watch once reported "log-matching: n2 and n2 hold 2/5
+// with different histories" against the lost copy. Once the new entries
+// are durable they are the only term-2 entries there are. The last part
+// checks that a real conflict between durable copies is still reported.
+func TestWatchSoleVoterReleadsLostTerm(t *testing.T) {
+	r := newRig(t, lagging, 1, 2, 3)
+	r.elect(1, 1, 2)
+	toN2 := raft.Membership{Members: []raft.NodeID{1, 2, 3}, MembersAfterConsensus: []raft.NodeID{2}}
+	onlyN2 := raft.NewMembership(2)
+	es := []EntryRef{r.cfgEnt(1, 1, members3), r.cfgEnt(2, 1, toN2), r.cfgEnt(3, 1, onlyN2)}
+	for i, e := range es {
+		r.lead(1, e)
+		r.replicate(1, 2, e)
+		r.commitTo(1, raft.Index(i+1))
+	}
+	r.role[1] = raft.Follower // removed: steps down
+	r.ok(r.observe(1))
+
+	// The first term 2: written, never synced, never sent.
+	r.ok(r.w.SavedHardState(2, raft.HardState{CurrentTerm: 2, VotedFor: 2}))
+	r.role[2] = raft.Leader
+	r.ok(r.observe(2))
+	r.ok(r.w.Appended(2, EntryRef{Index: 4, Term: 2, Digest: DigestBlank()}))
+	r.ok(r.w.Appended(2, r.ent(5, 2, 1)))
+	r.ok(r.observe(2))
+	r.ok(r.w.Crashed(2))
+	r.role[2], r.commit[2] = raft.Follower, 0
+	r.ok(r.w.Started(raft.Status{ID: 2, Term: 1, Vote: 1, Commit: 0, Applied: 0, Last: raft.EntryID{Term: 1, Index: 3}}))
+
+	// The second term 2, with another entry at 2/5, made durable.
+	r.ok(r.w.SavedHardState(2, raft.HardState{CurrentTerm: 2, VotedFor: 2}))
+	r.role[2] = raft.Leader
+	r.ok(r.observe(2))
+	r.ok(r.w.Appended(2, EntryRef{Index: 4, Term: 2, Digest: DigestBlank()}))
+	second := r.ent(5, 2, 2)
+	r.ok(r.w.Appended(2, second))
+	r.ok(r.w.Synced(2))
+	r.ok(r.observe(2))
+
+	// A durable copy of 2/5 with another history is still a violation.
+	r.ok(r.w.Replicated(3, es))
+	r.ok(r.w.Replicated(3, []EntryRef{{Index: 4, Term: 2, Digest: DigestBlank()}, r.ent(5, 2, 1)}))
+	r.expect(r.w.Synced(3), LogMatching)
+}

@@ -96,15 +96,32 @@ func (w *Watch) put(n *nodeState, e EntryRef) *Violation {
 	}
 	prev := l.slots[e.Index-1-l.base]
 	s := slot{term: e.Term, chain: chainHash(prev.chain, e.Index, e.Term, e.Digest)}
-	if other, bad := w.entries.record(e.Index, e.Term, s.chain, n.id); bad {
-		return violate(LogMatching, nodes(other, n.id), e.Term, e.Index,
-			"%v and %v hold %v with different histories", other, n.id, e.ID())
+	if !w.cfg.LaggingDurability {
+		if v := w.holds(n, e.Index, s); v != nil {
+			return v
+		}
 	}
 	op := writeOp{kind: opPut, index: e.Index, s: s}
 	if e.Membership != nil {
 		op.cfg, op.hasCfg = configAt{index: e.Index, m: e.Membership.Clone()}, true
 	}
 	n.write(&op, w.cfg.LaggingDurability)
+	return nil
+}
+
+// holds records that n holds the entry s at i, and checks log matching
+// against every other holder. With lagging durability it runs when the
+// entry becomes durable (promote, or a restart that finds it), not when it
+// is written: like a vote, an entry a crash loses before it was durable
+// was never held (it cannot have left the node, since messages wait for
+// durability). A sole voter whose campaign and entries a crash loses may
+// lead that term again and write other entries at the same indexes; only
+// the lost copy would disagree.
+func (w *Watch) holds(n *nodeState, i raft.Index, s slot) *Violation {
+	if other, bad := w.entries.record(i, s.term, s.chain, n.id); bad {
+		return violate(LogMatching, nodes(other, n.id), s.term, i,
+			"%v and %v hold %v with different histories", other, n.id, raft.EntryID{Term: s.term, Index: i})
+	}
 	return nil
 }
 
@@ -334,6 +351,11 @@ func (w *Watch) promote(n *nodeState, mark uint64) *Violation {
 				return v
 			}
 		} else {
+			if op.kind == opPut {
+				if v := w.holds(n, op.index, op.s); v != nil {
+					return v
+				}
+			}
 			n.dlog.apply(op)
 		}
 		k++

@@ -130,8 +130,8 @@ func fromJSON(b []byte, v reflect.Value, path string) error {
 }
 
 func decodeStruct(b []byte, v reflect.Value, path string) error {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(b, &fields); err != nil {
+	fields, err := objectFields(b)
+	if err != nil {
 		return configErr(path, "%v", err)
 	}
 	t := v.Type()
@@ -156,6 +156,40 @@ func decodeStruct(b []byte, v reflect.Value, path string) error {
 		}
 	}
 	return nil
+}
+
+// objectFields splits a JSON object into its fields. Unlike decoding into
+// a map, it refuses a repeated field instead of keeping the last; null is
+// an object with no fields, as encoding/json has it.
+func objectFields(b []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if tok != json.Delim('{') {
+		return nil, fmt.Errorf("want an object, got %v", tok)
+	}
+	fields := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := tok.(string)
+		if _, dup := fields[name]; dup {
+			return nil, fmt.Errorf("repeated field %q", name)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		fields[name] = raw
+	}
+	return fields, nil
 }
 
 func decodeDuration(b []byte, v reflect.Value, path string) error {

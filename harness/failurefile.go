@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 
+	"github.com/raftsim/raftsim/internal/strictjson"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -185,6 +186,12 @@ func DecodeFailureFile(r io.Reader) (FailureFile, error) {
 	if err != nil {
 		return FailureFile{}, err
 	}
+	// encoding/json would take invalid UTF-8 and lone surrogates as
+	// U+FFFD, match field names case-insensitively and let a repeated
+	// field win: strictjson refuses each, with its line and column.
+	if err := strictjson.Check(data, failureFileKeys); err != nil {
+		return FailureFile{}, bad("%v", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f FailureFile
@@ -227,6 +234,10 @@ func DecodeFailureFile(r io.Reader) (FailureFile, error) {
 	}
 	return f, nil
 }
+
+// failureFileKeys accepts exactly the field names of a failure file, the
+// configuration's included.
+var failureFileKeys = strictjson.Fields(FailureFile{}, Config{})
 
 // lineCol turns a byte offset into "line L, column C" (both from 1).
 func lineCol(data []byte, offset int64) string {

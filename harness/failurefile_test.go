@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,9 +67,9 @@ func TestFailureFileErrorsSayWhatAndWhere(t *testing.T) {
 		{strings.Replace(string(raw), `"format": "raftsim-failure"`, `"format": "x"`, 1), `format "x"`},
 		{strings.Replace(string(raw), `"nodes": 3`, `"nodes": "three"`, 1), "field config.nodes"},
 		{strings.Replace(string(raw), `"nodes": 3`, `"nodes": 0`, 1), "config: harness: config: nodes 0"},
-		{strings.Replace(string(raw), `"scenario"`, `"scenery"`, 1), `unknown field "scenery"`},
+		{strings.Replace(string(raw), `"scenario"`, `"scenery"`, 1), `unknown key "scenery"`},
 		{strings.Replace(string(raw), `"traceHash": "`, `"traceHash": "zz`, 1), "traceHash"},
-		{string(raw) + "{}", "trailing data"},
+		{string(raw) + "{}", "unexpected data after the document"},
 	} {
 		p := filepath.Join(t.TempDir(), "bad.json")
 		require.NoError(t, os.WriteFile(p, []byte(tt.edit), 0o644))
@@ -76,4 +78,76 @@ func TestFailureFileErrorsSayWhatAndWhere(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want)
 		assert.Contains(t, err.Error(), p, "the error names the file")
 	}
+}
+
+// strictEdits turns a good file into one of each kind the strict reader
+// refuses, with the byte offset the error must point at. anchor is a
+// top-level `"key": "value"` pair of the file, nested one inside an object.
+func strictEdits(t *testing.T, raw []byte, anchor, nested string) []struct {
+	name, data, want string
+	at               int
+} {
+	t.Helper()
+	s := string(raw)
+	a := strings.Index(s, anchor)
+	n := strings.Index(s, nested)
+	require.True(t, a > 0 && n > 0, "anchors %q and %q in the file", anchor, nested)
+	key, val, _ := strings.Cut(anchor, ": ")
+	val = strings.Trim(val, `"`)
+	upper := `"` + strings.ToUpper(key[1:2]) + key[2:]
+	nkey, _, _ := strings.Cut(nested, ": ")
+	nupper := `"` + strings.ToUpper(nkey[1:2]) + nkey[2:]
+	return []struct {
+		name, data, want string
+		at               int
+	}{
+		{"repeated field", s[:a] + anchor + ", " + anchor + s[a+len(anchor):], "repeated key", a + len(anchor) + 2},
+		{"case-mismatched field", s[:a] + upper + s[a+len(key):], "unknown key", a},
+		{"case-mismatched nested field", s[:n] + nupper + s[n+len(nkey):], "unknown key", n},
+		{"invalid UTF-8", s[:a] + key + `: "` + val[:1] + "\xff" + val[1:] + `"` + s[a+len(anchor):], "invalid UTF-8", a + len(key) + 4},
+		{"lone surrogate", s[:a] + key + `: "` + val[:1] + `\ud800` + val[1:] + `"` + s[a+len(anchor):], "lone surrogate", a + len(key) + 4},
+	}
+}
+
+// lineColAt is the "line L, column C" of offset in data.
+func lineColAt(data string, offset int) string {
+	before := data[:offset]
+	return fmt.Sprintf("line %d, column %d", 1+strings.Count(before, "\n"), offset-strings.LastIndexByte(before, '\n'))
+}
+
+// The failure file reader is strict: a repeated field, a field spelled in
+// another case (which encoding/json would take), invalid UTF-8 and a lone
+// surrogate escape (which it would turn into U+FFFD) are refused, with the
+// line and column of the offending byte.
+func TestFailureFileIsReadStrictly(t *testing.T) {
+	cfg, res := failingRun(t)
+	path := filepath.Join(t.TempDir(), "f.json")
+	require.NoError(t, WriteFailureFile(path, NewFailureFile("default", cfg, res)))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, tt := range strictEdits(t, raw, `"scenario": "default"`, `"nodes": 3`) {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "bad.json")
+			require.NoError(t, os.WriteFile(p, []byte(tt.data), 0o644))
+			_, err := ReadFailureFile(p)
+			require.ErrorIs(t, err, ErrBadFailureFile)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, err.Error(), lineColAt(tt.data, tt.at)+": ", "the error names the line and column")
+		})
+	}
+}
+
+// Config decoding refuses a repeated field on its own too (a scenario
+// file's override goes through it), and matches names exactly.
+func TestConfigJSONRefusesRepeatedAndMiscasedFields(t *testing.T) {
+	var c Config
+	err := json.Unmarshal([]byte(`{"nodes": 3, "nodes": 5}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `repeated field "nodes"`)
+	err = json.Unmarshal([]byte(`{"raft": {"electionTimeoutMin": "1s", "electionTimeoutMin": "2s"}}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "repeated field")
+	err = json.Unmarshal([]byte(`{"Nodes": 3}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Nodes: unknown field")
 }
