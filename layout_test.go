@@ -32,7 +32,7 @@ var allowedImports = map[string][]string{
 	"storage/simdisk":     {"raft", "sim", "internal/wire", "storage/vfs"},
 	"storage/storagetest": {"raft", "sim", "internal/wire", "storage/memstore", "storage/simdisk", "storage/vfs"},
 	"checker":             {"raft", "sim"},
-	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk"},
+	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk", "storage/vfs"},
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},

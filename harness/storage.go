@@ -9,6 +9,7 @@ import (
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/simdisk"
+	"github.com/raftsim/raftsim/storage/vfs"
 )
 
 // DiskConfig is every node's simulated disk.
@@ -38,6 +39,26 @@ type lyingDevice struct{ simdisk.Device }
 
 func (lyingDevice) Sync(string) error { return nil }
 func (lyingDevice) SyncDir() error    { return nil }
+
+// lyingFS is the SkipSync bug on the file interface: syncs of files and
+// of the directory do nothing.
+type lyingFS struct{ vfs.FS }
+
+func (lyingFS) SyncDir() error { return nil }
+
+func (l lyingFS) Create(name string) (vfs.File, error) { return lyingFile(l.FS.Create(name)) }
+func (l lyingFS) Open(name string) (vfs.File, error)   { return lyingFile(l.FS.Open(name)) }
+
+func lyingFile(f vfs.File, err error) (vfs.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	return lyingSync{f}, nil
+}
+
+type lyingSync struct{ vfs.File }
+
+func (lyingSync) Sync() error { return nil }
 
 // cutPower arms a power cut on the node's disk (PowerCut crashes) and
 // reports whether it did.
@@ -84,9 +105,9 @@ func (n *node) openStore() error {
 	}
 	env := StoreEnv{ID: n.id, Codec: CommandCodec{}}
 	if st.Device {
-		env.Device = n.disk
+		env.Device, env.FS = n.disk, n.disk.FS()
 		if n.w.cfg.Disk.SkipSync {
-			env.Device = lyingDevice{n.disk}
+			env.Device, env.FS = lyingDevice{n.disk}, lyingFS{env.FS}
 		}
 	} else if n.store != nil {
 		return nil

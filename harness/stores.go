@@ -10,6 +10,7 @@ import (
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/storage/memstore"
 	"github.com/raftsim/raftsim/storage/simdisk"
+	"github.com/raftsim/raftsim/storage/vfs"
 )
 
 // The store hook: what each node persists through is a Store, named in the
@@ -99,6 +100,13 @@ type StoreEnv struct {
 	// store whose medium is its own memory. It keeps its contents across
 	// the node's crashes and restarts, minus what a crash lost.
 	Device simdisk.Device
+	// FS is the same device as the file interface (simdisk.Disk.FS), for
+	// a store written against storage/vfs: the one that runs on vfs.OS in
+	// production runs here under the device's latency, durability
+	// horizon, crash policy, power cuts and faults, with every check the
+	// harness makes. Device and FS are two views of one disk; a store uses
+	// one of them. Nil when Device is.
+	FS vfs.FS
 	// StateMachine is a fresh state machine for this start: the store
 	// applies committed entries to it and restores snapshots into it.
 	StateMachine raft.StateMachine[Command, Response]

@@ -77,3 +77,32 @@ func TestRegisterStoreRefusesBadStores(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "memory", string(b), "the zero value is the memory store, as before")
 }
+
+// A store written against the file interface runs on the node's device
+// through StoreEnv.FS, under power cuts at persistence points, and passes;
+// the same store whose file syncs lie (Config.Disk.SkipSync reaches FS
+// too) is caught.
+func TestAStoreOnTheFileInterfaceRunsOnTheDevice(t *testing.T) {
+	require.NoError(t, RegisterStore(Store{Name: "test-on-vfs", Device: true,
+		Open: func(e StoreEnv) (raft.Storage[Command, Response], error) {
+			require.NotNil(t, e.FS)
+			return simdisk.Open(simdisk.OnFS(e.FS), e.ID, e.StateMachine, e.Codec, simdisk.Options{})
+		}}))
+	caught := 0
+	for seed := sim.Seed(1); seed <= 20; seed++ {
+		cfg := DefaultConfig()
+		require.NoError(t, cfg.UseStore("test-on-vfs"))
+		cfg.Disk.PowerCut = true
+		res, err := Run(cfg, seed)
+		require.NoError(t, err)
+		require.Nil(t, res.Failure, "seed %v", seed)
+		require.Positive(t, res.Stats.Crashes, "seed %v: no crash reached the store", seed)
+		cfg.Disk.SkipSync = true
+		res, err = Run(cfg, seed)
+		require.NoError(t, err)
+		if res.Failure != nil {
+			caught++
+		}
+	}
+	assert.Positive(t, caught, "a store on the file interface whose syncs lie fails some seeds")
+}
