@@ -199,15 +199,22 @@ func (n *node) setDiskFaults(r faults.DiskRates) string {
 		panic(fmt.Sprintf("harness: %v: disk faults %v: %v", n.id, r, err))
 	}
 	n.diskFaults = n.diskFaults || r != (faults.DiskRates{CrashPolicy: r.CrashPolicy})
-	switch r.CrashPolicy {
-	case faults.LoseUnsynced:
-		n.crashPolicy = simdisk.CrashLoseAll
-	case faults.KeepUnsynced:
-		n.crashPolicy = simdisk.CrashKeepSubset
-	case faults.TearUnsynced:
-		n.crashPolicy = simdisk.CrashTear
-	}
+	n.crashPolicy = DiskCrashPolicy(r.CrashPolicy, n.crashPolicy)
 	return ""
+}
+
+// DiskCrashPolicy is the disk's crash policy of the name p has, and def
+// for faults.CrashDefault: the plan's policies and the disk's are one set
+// of names (a test keeps them so).
+func DiskCrashPolicy(p faults.CrashPolicy, def simdisk.CrashPolicy) simdisk.CrashPolicy {
+	if p == faults.CrashDefault {
+		return def
+	}
+	var d simdisk.CrashPolicy
+	if err := d.UnmarshalText([]byte(p.String())); err != nil || d.Validate() != nil {
+		panic(fmt.Sprintf("harness: crash policy %v has no disk policy of its name", p)) // the plan was validated
+	}
+	return d
 }
 
 // setDiskLatency makes every operation of the node's disk take lat, or

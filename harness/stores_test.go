@@ -1,11 +1,13 @@
 package harness
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/memstore"
@@ -105,4 +107,22 @@ func TestAStoreOnTheFileInterfaceRunsOnTheDevice(t *testing.T) {
 		}
 	}
 	assert.Positive(t, caught, "a store on the file interface whose syncs lie fails some seeds")
+}
+
+// The plan's crash policies and the disk's are one set of names: each
+// plan policy maps to the disk's policy of its name, and every disk policy
+// can be named in a plan.
+func TestCrashPoliciesAreTheDisksNames(t *testing.T) {
+	reached := map[simdisk.CrashPolicy]bool{}
+	for p := faults.CrashDefault + 1; p.String() != fmt.Sprintf("CrashPolicy(%d)", uint8(p)); p++ {
+		d := DiskCrashPolicy(p, 0)
+		assert.Equal(t, p.String(), d.String())
+		reached[d] = true
+	}
+	for _, d := range simdisk.CrashPolicies() {
+		assert.True(t, reached[d], "disk policy %v cannot be named in a plan", d)
+	}
+	assert.Equal(t, simdisk.CrashTear, DiskCrashPolicy(faults.CrashDefault, simdisk.CrashTear), "the default keeps the disk's")
+	var p faults.CrashPolicy
+	assert.ErrorContains(t, p.UnmarshalText([]byte("keep-unsynced")), `now called "keep-subset"`)
 }
