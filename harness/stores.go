@@ -89,6 +89,12 @@ type Store struct {
 	// (simdisk.ErrPowerCut) is then the crash it is, and an I/O error on
 	// a disk with faults on is the store doing its job.
 	Open func(StoreEnv) (raft.Storage[Command, Response], error)
+	// SectorSize, when not 0, is the sector size of the devices the store
+	// runs on (a power of two from 512 to 65536; see simdisk.Config):
+	// UseStore puts it in the config, so that failure files and replays
+	// keep it. Small sectors put torn writes inside records and make
+	// more writes span sectors.
+	SectorSize int
 }
 
 // StoreEnv is what a store is opened with.
@@ -202,7 +208,7 @@ func validStoreName(s string) bool {
 // UseStore makes the config's nodes persist through the named store. A
 // store on the device gets the default disk when the config has none (a
 // config of the memory store), so that it runs with latency, a durability
-// horizon and a crash policy.
+// horizon and a crash policy, and the store's sector size if it has one.
 func (c *Config) UseStore(name string) error {
 	st, err := LookupStore(name)
 	if err != nil {
@@ -211,6 +217,9 @@ func (c *Config) UseStore(name string) error {
 	c.Storage = StorageKind(st.Name)
 	if st.Device && c.Disk == (DiskConfig{}) {
 		c.Disk = DefaultDisk()
+	}
+	if st.Device && st.SectorSize != 0 {
+		c.Disk.Device.SectorSize = st.SectorSize
 	}
 	return nil
 }
