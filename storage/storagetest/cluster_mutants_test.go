@@ -51,7 +51,9 @@ func (m storeMutant) clusterStore() (harness.Store, error) {
 		}
 	}
 	return harness.Store{Name: "mutant-" + m.name, Device: true, SectorSize: *clusterSector,
-		Open: func(e harness.StoreEnv) (raft.Storage[harness.Command, harness.Response], error) { return open(e.FS, e) }}, nil
+		Open: func(e harness.StoreEnv) (raft.Storage[harness.Command, harness.Response], error) {
+			return open(e.FS, e)
+		}}, nil
 }
 
 // controlMutant is the disk store with no bug, under the mutants' options:
