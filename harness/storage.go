@@ -186,6 +186,9 @@ func (n *node) setDiskFaults(r faults.DiskRates) string {
 	if n.disk == nil {
 		return "memory storage has no disk"
 	}
+	if st, err := LookupStore(string(n.w.cfg.Storage)); err == nil {
+		r = st.withoutIgnored(r)
+	}
 	f := simdisk.Faults{
 		ReadError: r.ReadError, LatentSector: r.LatentSector, Corruption: r.Corrupt,
 		WriteError: r.WriteError, LostWrite: r.LostWrite, MisdirectedWrite: r.MisdirectedWrite, SyncError: r.SyncFail,

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/memstore"
 	"github.com/raftsim/raftsim/storage/simdisk"
 	"github.com/raftsim/raftsim/storage/vfs"
@@ -95,6 +97,15 @@ type Store struct {
 	// keep it. Small sectors put torn writes inside records and make
 	// more writes span sectors.
 	SectorSize int
+	// Ignores names the disk faults the store declares it does not
+	// survive, by their names in a disk-faults step ("corrupt",
+	// "lostWrite", ...: faults.DiskRates' JSON names). The harness leaves
+	// them out of every disk-faults step on the store's devices (a
+	// config's initial Disk.Device faults are the config's own), so that
+	// a run holds the store
+	// to what it promises; what a store ignores is its documented limit,
+	// which no campaign of it tests.
+	Ignores []string
 }
 
 // StoreEnv is what a store is opened with.
@@ -150,6 +161,11 @@ func RegisterStore(s Store) error {
 		return fmt.Errorf("harness: store %s: Open is nil", s.Name)
 	case s.Name == string(StorageMemory) || s.Name == string(StorageDisk):
 		return fmt.Errorf("harness: store %s is built in and cannot be replaced", s.Name)
+	}
+	for _, f := range s.Ignores {
+		if diskFaultRate(&faults.DiskRates{}, f) == nil {
+			return fmt.Errorf("harness: store %s ignores %q: not a disk fault (want one of %s)", s.Name, f, strings.Join(diskFaultNames, ", "))
+		}
 	}
 	register(s)
 	return nil
@@ -222,4 +238,40 @@ func (c *Config) UseStore(name string) error {
 		c.Disk.Device.SectorSize = st.SectorSize
 	}
 	return nil
+}
+
+// diskFaultNames are the disk faults a store may ignore, by their names in
+// a disk-faults step.
+var diskFaultNames = []string{"readError", "writeError", "latentSector", "corrupt", "lostWrite", "misdirectedWrite", "syncFail"}
+
+// diskFaultRate is the rate of the named fault in r, nil for no such
+// fault.
+func diskFaultRate(r *faults.DiskRates, name string) *sim.Ratio {
+	switch name {
+	case "readError":
+		return &r.ReadError
+	case "writeError":
+		return &r.WriteError
+	case "latentSector":
+		return &r.LatentSector
+	case "corrupt":
+		return &r.Corrupt
+	case "lostWrite":
+		return &r.LostWrite
+	case "misdirectedWrite":
+		return &r.MisdirectedWrite
+	case "syncFail":
+		return &r.SyncFail
+	}
+	return nil
+}
+
+// withoutIgnored switches off the faults the store ignores.
+func (s Store) withoutIgnored(r faults.DiskRates) faults.DiskRates {
+	for _, f := range s.Ignores {
+		if p := diskFaultRate(&r, f); p != nil {
+			*p = sim.Ratio{}
+		}
+	}
+	return r
 }

@@ -126,3 +126,14 @@ func TestCrashPoliciesAreTheDisksNames(t *testing.T) {
 	var p faults.CrashPolicy
 	assert.ErrorContains(t, p.UnmarshalText([]byte("keep-unsynced")), `now called "keep-subset"`)
 }
+
+// A store's declared limits are left out of the disk faults it runs under,
+// and only known faults can be declared.
+func TestAStoreIgnoresWhatItDeclares(t *testing.T) {
+	open := func(StoreEnv) (raft.Storage[Command, Response], error) { return nil, nil }
+	assert.ErrorContains(t, RegisterStore(Store{Name: "test-ignores-bad", Open: open, Ignores: []string{"bitRot"}}), `ignores "bitRot": not a disk fault`)
+	st := Store{Name: "test-ignores", Open: open, Ignores: []string{"corrupt", "lostWrite"}}
+	require.NoError(t, RegisterStore(st))
+	r := faults.DiskRates{Corrupt: sim.OneIn(10), LostWrite: sim.OneIn(10), SyncFail: sim.OneIn(10), CrashPolicy: faults.CrashTear}
+	assert.Equal(t, faults.DiskRates{SyncFail: sim.OneIn(10), CrashPolicy: faults.CrashTear}, st.withoutIgnored(r))
+}

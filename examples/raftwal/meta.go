@@ -24,13 +24,13 @@ import (
 // meta.tmp, synced, renamed, directory synced). raft-wal's default uses
 // BoltDB on real files, which a vfs.FS cannot host.
 type metaStore struct {
-	mu     sync.Mutex
-	fs     vfs.FS
+	mu sync.Mutex
+	fs vfs.FS
 	// fixedTimes writes the segments' wall-clock times as the epoch
 	// (Options.FixedTimes).
 	fixedTimes bool
-	doc    metaDoc
-	loaded bool
+	doc        metaDoc
+	loaded     bool
 }
 
 // metaDoc is the file's content, as JSON followed by a big-endian CRC-32C
