@@ -14,6 +14,7 @@ import (
 var (
 	clusterSeeds  = flag.Int("cluster.seeds", 0, "seeds per scenario of TestRaftWALInTheCluster (0: 10 with -short, 60 without)")
 	clusterSector = flag.Int("cluster.sector", 0, "sector size of TestRaftWALInTheCluster's devices (0: the scenarios' 4096)")
+	undeclared    = flag.Bool("cluster.undeclared", false, "TestRaftWALInTheCluster injects the faults raft-wal declares it does not survive (bit rot): what fails is its documented limit")
 )
 
 // clusterStore is the store in the cluster: every node opens it on its own
@@ -58,6 +59,9 @@ func TestRaftWALInTheCluster(t *testing.T) {
 			}
 			st := clusterStore
 			st.SectorSize = *clusterSector
+			if *undeclared {
+				st.Ignores = nil
+			}
 			sum := campaign.Test(t, campaign.Spec{Store: st, Scenarios: scs,
 				Seeds: seeds, Short: true, Workers: 1})
 			if sum != nil {
