@@ -33,7 +33,7 @@ var allowedImports = map[string][]string{
 	"storage/storagetest": {"raft", "sim", "internal/wire", "storage/memstore", "storage/simdisk", "storage/vfs"},
 	"internal/strictjson": {},
 	"checker":             {"raft", "sim", "internal/strictjson"},
-	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk", "internal/strictjson"},
+	"harness":             {"raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk", "storage/vfs", "internal/strictjson"},
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},

@@ -24,7 +24,7 @@ func TestWithinBudgetAllowsWhatHeals(t *testing.T) {
 		{At: s1, Kind: Pause, Node: Leader},
 		{At: s1, Kind: Partition, Groups: [][]int{{1}, {2}, {3}}},
 		{At: s1, Kind: Link, Loss: sim.Always},
-		{At: s1, Kind: DiskFaults, Node: AllNodes, Disk: DiskRates{ReadError: sim.OneIn(2), WriteError: sim.OneIn(2), SyncFail: sim.OneIn(2), CrashPolicy: TearUnsynced}},
+		{At: s1, Kind: DiskFaults, Node: AllNodes, Disk: DiskRates{ReadError: sim.OneIn(2), WriteError: sim.OneIn(2), SyncFail: sim.OneIn(2), CrashPolicy: CrashTear}},
 		{At: s1, Kind: ClockDrift, Node: Leader, PPM: -MaxDriftPPM},
 		{At: s1, Kind: ClockJump, Node: Leader, Offset: time.Hour},
 		{At: 2 * s1, Kind: ClockSkew, Node: 1, Offset: 2 * time.Hour},

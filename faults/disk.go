@@ -15,7 +15,7 @@ import (
 // Unlike elsewhere, the zero Ratio here means "never": a disk-faults step
 // names the faults it switches on, and every fault it leaves out is off.
 //
-// Example, in JSON: {"corrupt":"1/1000","syncFail":"1/200","crashPolicy":"tear-unsynced"}.
+// Example, in JSON: {"corrupt":"1/1000","syncFail":"1/200","crashPolicy":"tear"}.
 type DiskRates struct {
 	// ReadError: a read fails (transient, per read).
 	ReadError sim.Ratio `json:"readError"`
@@ -56,7 +56,7 @@ type diskRatesJSON struct {
 }
 
 // MarshalJSON writes the rates that are set and a non-default policy:
-// {"corrupt":"1/1000","crashPolicy":"tear-unsynced"}.
+// {"corrupt":"1/1000","crashPolicy":"tear"}.
 func (d DiskRates) MarshalJSON() ([]byte, error) {
 	var w diskRatesJSON
 	ptrs := w.rates()
@@ -123,7 +123,7 @@ func (d DiskRates) Damaging() bool { return !d.Corrupt.IsZero() || !d.LatentSect
 func (d DiskRates) Silent() bool { return !d.LostWrite.IsZero() || !d.MisdirectedWrite.IsZero() }
 
 // String lists the rates that can happen and a non-default crash policy:
-// "corrupt 1/1000 syncFail 1/200 crash tear-unsynced", or "off".
+// "corrupt 1/1000 syncFail 1/200 crash tear", or "off".
 func (d DiskRates) String() string {
 	var parts []string
 	for _, f := range diskRateFields {
@@ -158,24 +158,39 @@ func (d DiskRates) problem() string {
 }
 
 // CrashPolicy is what a crash does to writes that were not synced. Synced
-// writes always survive a crash (unless a disk fault damaged them).
+// writes always survive a crash (unless a disk fault damaged them). The
+// names are the simulated disk's (storage/simdisk), one set everywhere:
+// the harness maps each policy to the disk's policy of the same name.
 type CrashPolicy uint8
 
 const (
-	// CrashDefault is the simulated disk's own default policy.
+	// CrashDefault is the disk's own policy (harness.DiskConfig's).
 	CrashDefault CrashPolicy = iota
-	// LoseUnsynced loses every unsynced write.
-	LoseUnsynced
-	// KeepUnsynced keeps every unsynced write, as if the cache were
-	// flushed at the crash.
-	KeepUnsynced
-	// TearUnsynced keeps, loses or tears (a prefix of sectors lands)
-	// each unsynced write independently.
-	TearUnsynced
+	// CrashLoseAll loses every unsynced write ("lose-all").
+	CrashLoseAll
+	// CrashKeepSubset keeps each unsynced write with chance 1/2
+	// ("keep-subset").
+	CrashKeepSubset
+	// CrashTear keeps a random prefix of the unsynced writes and tears
+	// the write after it at a sector boundary ("tear").
+	CrashTear
+	// CrashKeepPrefix keeps a random prefix of the unsynced writes, in
+	// issue order ("keep-prefix"). It comes last so that the values of
+	// the others, and what shapes draw (drawnCrashPolicies), stay as
+	// they were.
+	CrashKeepPrefix
 	crashPolicyEnd
 )
 
-var crashPolicyNames = [...]string{"default", "lose-unsynced", "keep-unsynced", "tear-unsynced"}
+// drawnCrashPolicies is how many policies, from CrashDefault, a shape
+// draws: not CrashKeepPrefix, which is the default disk's own policy.
+const drawnCrashPolicies = int(CrashKeepPrefix)
+
+var crashPolicyNames = [...]string{"default", "lose-all", "keep-subset", "tear", "keep-prefix"}
+
+// renamedCrashPolicies are the names the policies had before they took
+// the disk's: a file that uses one is refused with the new name.
+var renamedCrashPolicies = map[string]string{"lose-unsynced": "lose-all", "keep-unsynced": "keep-subset", "tear-unsynced": "tear"}
 
 // String returns the policy's JSON name.
 func (p CrashPolicy) String() string {
@@ -195,6 +210,9 @@ func (p *CrashPolicy) UnmarshalText(b []byte) error {
 			*p = CrashPolicy(i)
 			return nil
 		}
+	}
+	if to, ok := renamedCrashPolicies[string(b)]; ok {
+		return fmt.Errorf("crash policy %q is now called %q (the simulated disk's name, same behaviour)", b, to)
 	}
 	return fmt.Errorf("unknown crash policy %q (want %s)", b, strings.Join(crashPolicyNames[:], ", "))
 }

@@ -253,7 +253,7 @@ func (d drawer) disk(nodes int, b Budget) DiskShape {
 	for _, f := range diskRateFields {
 		*f.get(&ds.Rates) = d.maybeRatio(1, 10, 1000, sim.Ratio{})
 	}
-	ds.Rates.CrashPolicy = CrashPolicy(d.intIn(0, int(crashPolicyEnd)-1))
+	ds.Rates.CrashPolicy = CrashPolicy(d.intIn(0, drawnCrashPolicies-1))
 	most := nodes
 	if b == Survivable {
 		most = (nodes - 1) / 2

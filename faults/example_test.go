@@ -60,7 +60,7 @@ func ExamplePlan_UnmarshalJSON() {
 		{"at": "1s",   "kind": "isolate-leader"},
 		{"at": "2.5s", "kind": "heal"},
 		{"at": "3s",   "kind": "clock-drift", "node": 2, "ppm": 300},
-		{"at": "4s",   "kind": "disk-faults", "node": 3, "disk": {"corrupt": "1/1000", "crashPolicy": "tear-unsynced"}}
+		{"at": "4s",   "kind": "disk-faults", "node": 3, "disk": {"corrupt": "1/1000", "crashPolicy": "tear"}}
 	]}`
 	var plan faults.Plan
 	if err := json.Unmarshal([]byte(text), &plan); err != nil {
@@ -76,7 +76,7 @@ func ExamplePlan_UnmarshalJSON() {
 	// 1.000s isolate leader
 	// 2.500s heal
 	// 3.000s clock-drift n2 +300ppm
-	// 4.000s disk-faults n3 corrupt 1/1000 crash tear-unsynced
+	// 4.000s disk-faults n3 corrupt 1/1000 crash tear
 	// <nil>
 	// faults: plan: step 1 (at 2s, flap): json: unknown field "intervall": invalid fault plan
 }

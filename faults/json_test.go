@@ -53,8 +53,8 @@ func TestStepJSONShape(t *testing.T) {
 		{Step{At: time.Second, Kind: Restart, Node: AllNodes}, `{"at":"1s","kind":"restart","node":"all"}`},
 		{Step{At: time.Second, Kind: ClockSkew, Node: 2}, `{"at":"1s","kind":"clock-skew","node":2,"offset":"0s"}`},
 		{Step{At: time.Second, Kind: ClockDrift, Node: 2, PPM: -150}, `{"at":"1s","kind":"clock-drift","node":2,"ppm":-150}`},
-		{Step{At: time.Second, Kind: DiskFaults, Node: 2, Disk: DiskRates{Corrupt: sim.OneIn(1000), CrashPolicy: TearUnsynced}},
-			`{"at":"1s","kind":"disk-faults","node":2,"disk":{"corrupt":"1/1000","crashPolicy":"tear-unsynced"}}`},
+		{Step{At: time.Second, Kind: DiskFaults, Node: 2, Disk: DiskRates{Corrupt: sim.OneIn(1000), CrashPolicy: CrashTear}},
+			`{"at":"1s","kind":"disk-faults","node":2,"disk":{"corrupt":"1/1000","crashPolicy":"tear"}}`},
 		{Step{At: time.Second, Kind: DiskFaults, Node: 2}, `{"at":"1s","kind":"disk-faults","node":2,"disk":{}}`},
 		{Step{At: time.Second, Kind: TransferLeader, Node: AnyVoter}, `{"at":"1s","kind":"transfer-leader","node":"any"}`},
 	}

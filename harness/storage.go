@@ -9,6 +9,7 @@ import (
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/simdisk"
+	"github.com/raftsim/raftsim/storage/vfs"
 )
 
 // DiskConfig is every node's simulated disk.
@@ -38,6 +39,26 @@ type lyingDevice struct{ simdisk.Device }
 
 func (lyingDevice) Sync(string) error { return nil }
 func (lyingDevice) SyncDir() error    { return nil }
+
+// lyingFS is the SkipSync bug on the file interface: syncs of files and
+// of the directory do nothing.
+type lyingFS struct{ vfs.FS }
+
+func (lyingFS) SyncDir() error { return nil }
+
+func (l lyingFS) Create(name string) (vfs.File, error) { return lyingFile(l.FS.Create(name)) }
+func (l lyingFS) Open(name string) (vfs.File, error)   { return lyingFile(l.FS.Open(name)) }
+
+func lyingFile(f vfs.File, err error) (vfs.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	return lyingSync{f}, nil
+}
+
+type lyingSync struct{ vfs.File }
+
+func (lyingSync) Sync() error { return nil }
 
 // cutPower arms a power cut on the node's disk (PowerCut crashes) and
 // reports whether it did.
@@ -84,9 +105,9 @@ func (n *node) openStore() error {
 	}
 	env := StoreEnv{ID: n.id, Codec: CommandCodec{}}
 	if st.Device {
-		env.Device = n.disk
+		env.Device, env.FS = n.disk, n.disk.FS()
 		if n.w.cfg.Disk.SkipSync {
-			env.Device = lyingDevice{n.disk}
+			env.Device, env.FS = lyingDevice{n.disk}, lyingFS{env.FS}
 		}
 	} else if n.store != nil {
 		return nil
@@ -165,6 +186,9 @@ func (n *node) setDiskFaults(r faults.DiskRates) string {
 	if n.disk == nil {
 		return "memory storage has no disk"
 	}
+	if st, err := LookupStore(string(n.w.cfg.Storage)); err == nil {
+		r = st.withoutIgnored(r)
+	}
 	f := simdisk.Faults{
 		ReadError: r.ReadError, LatentSector: r.LatentSector, Corruption: r.Corrupt,
 		WriteError: r.WriteError, LostWrite: r.LostWrite, MisdirectedWrite: r.MisdirectedWrite, SyncError: r.SyncFail,
@@ -178,15 +202,22 @@ func (n *node) setDiskFaults(r faults.DiskRates) string {
 		panic(fmt.Sprintf("harness: %v: disk faults %v: %v", n.id, r, err))
 	}
 	n.diskFaults = n.diskFaults || r != (faults.DiskRates{CrashPolicy: r.CrashPolicy})
-	switch r.CrashPolicy {
-	case faults.LoseUnsynced:
-		n.crashPolicy = simdisk.CrashLoseAll
-	case faults.KeepUnsynced:
-		n.crashPolicy = simdisk.CrashKeepSubset
-	case faults.TearUnsynced:
-		n.crashPolicy = simdisk.CrashTear
-	}
+	n.crashPolicy = DiskCrashPolicy(r.CrashPolicy, n.crashPolicy)
 	return ""
+}
+
+// DiskCrashPolicy is the disk's crash policy of the name p has, and def
+// for faults.CrashDefault: the plan's policies and the disk's are one set
+// of names (a test keeps them so).
+func DiskCrashPolicy(p faults.CrashPolicy, def simdisk.CrashPolicy) simdisk.CrashPolicy {
+	if p == faults.CrashDefault {
+		return def
+	}
+	var d simdisk.CrashPolicy
+	if err := d.UnmarshalText([]byte(p.String())); err != nil || d.Validate() != nil {
+		panic(fmt.Sprintf("harness: crash policy %v has no disk policy of its name", p)) // the plan was validated
+	}
+	return d
 }
 
 // setDiskLatency makes every operation of the node's disk take lat, or

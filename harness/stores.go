@@ -7,9 +7,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/memstore"
 	"github.com/raftsim/raftsim/storage/simdisk"
+	"github.com/raftsim/raftsim/storage/vfs"
 )
 
 // The store hook: what each node persists through is a Store, named in the
@@ -88,6 +91,21 @@ type Store struct {
 	// (simdisk.ErrPowerCut) is then the crash it is, and an I/O error on
 	// a disk with faults on is the store doing its job.
 	Open func(StoreEnv) (raft.Storage[Command, Response], error)
+	// SectorSize, when not 0, is the sector size of the devices the store
+	// runs on (a power of two from 512 to 65536; see simdisk.Config):
+	// UseStore puts it in the config, so that failure files and replays
+	// keep it. Small sectors put torn writes inside records and make
+	// more writes span sectors.
+	SectorSize int
+	// Ignores names the disk faults the store declares it does not
+	// survive, by their names in a disk-faults step ("corrupt",
+	// "lostWrite", ...: faults.DiskRates' JSON names). The harness leaves
+	// them out of every disk-faults step on the store's devices (a
+	// config's initial Disk.Device faults are the config's own), so that
+	// a run holds the store
+	// to what it promises; what a store ignores is its documented limit,
+	// which no campaign of it tests.
+	Ignores []string
 }
 
 // StoreEnv is what a store is opened with.
@@ -99,6 +117,13 @@ type StoreEnv struct {
 	// store whose medium is its own memory. It keeps its contents across
 	// the node's crashes and restarts, minus what a crash lost.
 	Device simdisk.Device
+	// FS is the same device as the file interface (simdisk.Disk.FS), for
+	// a store written against storage/vfs: the one that runs on vfs.OS in
+	// production runs here under the device's latency, durability
+	// horizon, crash policy, power cuts and faults, with every check the
+	// harness makes. Device and FS are two views of one disk; a store uses
+	// one of them. Nil when Device is.
+	FS vfs.FS
 	// StateMachine is a fresh state machine for this start: the store
 	// applies committed entries to it and restores snapshots into it.
 	StateMachine raft.StateMachine[Command, Response]
@@ -136,6 +161,11 @@ func RegisterStore(s Store) error {
 		return fmt.Errorf("harness: store %s: Open is nil", s.Name)
 	case s.Name == string(StorageMemory) || s.Name == string(StorageDisk):
 		return fmt.Errorf("harness: store %s is built in and cannot be replaced", s.Name)
+	}
+	for _, f := range s.Ignores {
+		if diskFaultRate(&faults.DiskRates{}, f) == nil {
+			return fmt.Errorf("harness: store %s ignores %q: not a disk fault (want one of %s)", s.Name, f, strings.Join(diskFaultNames, ", "))
+		}
 	}
 	register(s)
 	return nil
@@ -194,7 +224,7 @@ func validStoreName(s string) bool {
 // UseStore makes the config's nodes persist through the named store. A
 // store on the device gets the default disk when the config has none (a
 // config of the memory store), so that it runs with latency, a durability
-// horizon and a crash policy.
+// horizon and a crash policy, and the store's sector size if it has one.
 func (c *Config) UseStore(name string) error {
 	st, err := LookupStore(name)
 	if err != nil {
@@ -204,5 +234,44 @@ func (c *Config) UseStore(name string) error {
 	if st.Device && c.Disk == (DiskConfig{}) {
 		c.Disk = DefaultDisk()
 	}
+	if st.Device && st.SectorSize != 0 {
+		c.Disk.Device.SectorSize = st.SectorSize
+	}
 	return nil
+}
+
+// diskFaultNames are the disk faults a store may ignore, by their names in
+// a disk-faults step.
+var diskFaultNames = []string{"readError", "writeError", "latentSector", "corrupt", "lostWrite", "misdirectedWrite", "syncFail"}
+
+// diskFaultRate is the rate of the named fault in r, nil for no such
+// fault.
+func diskFaultRate(r *faults.DiskRates, name string) *sim.Ratio {
+	switch name {
+	case "readError":
+		return &r.ReadError
+	case "writeError":
+		return &r.WriteError
+	case "latentSector":
+		return &r.LatentSector
+	case "corrupt":
+		return &r.Corrupt
+	case "lostWrite":
+		return &r.LostWrite
+	case "misdirectedWrite":
+		return &r.MisdirectedWrite
+	case "syncFail":
+		return &r.SyncFail
+	}
+	return nil
+}
+
+// withoutIgnored switches off the faults the store ignores.
+func (s Store) withoutIgnored(r faults.DiskRates) faults.DiskRates {
+	for _, f := range s.Ignores {
+		if p := diskFaultRate(&r, f); p != nil {
+			*p = sim.Ratio{}
+		}
+	}
+	return r
 }

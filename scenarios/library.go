@@ -336,15 +336,7 @@ func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
 // crashPolicy maps a shape's crash policy to the disk's, keeping def for
 // the default.
 func crashPolicy(p faults.CrashPolicy, def simdisk.CrashPolicy) simdisk.CrashPolicy {
-	switch p {
-	case faults.LoseUnsynced:
-		return simdisk.CrashLoseAll
-	case faults.KeepUnsynced:
-		return simdisk.CrashKeepSubset
-	case faults.TearUnsynced:
-		return simdisk.CrashTear
-	}
-	return def
+	return harness.DiskCrashPolicy(p, def)
 }
 
 var slowDisk = Scenario{

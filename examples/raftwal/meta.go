@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/raft-wal/types"
 
@@ -22,10 +24,13 @@ import (
 // meta.tmp, synced, renamed, directory synced). raft-wal's default uses
 // BoltDB on real files, which a vfs.FS cannot host.
 type metaStore struct {
-	mu     sync.Mutex
-	fs     vfs.FS
-	doc    metaDoc
-	loaded bool
+	mu sync.Mutex
+	fs vfs.FS
+	// fixedTimes writes the segments' wall-clock times as the epoch
+	// (Options.FixedTimes).
+	fixedTimes bool
+	doc        metaDoc
+	loaded     bool
 }
 
 // metaDoc is the file's content, as JSON followed by a big-endian CRC-32C
@@ -108,6 +113,13 @@ func (m *metaStore) write(doc metaDoc) error {
 	if !m.loaded {
 		return errors.New("raftwal: meta: written before it was loaded")
 	}
+	if m.fixedTimes {
+		doc.State.Segments = slices.Clone(doc.State.Segments)
+		for k := range doc.State.Segments {
+			fixTime(&doc.State.Segments[k].CreateTime)
+			fixTime(&doc.State.Segments[k].SealTime)
+		}
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return err
@@ -124,6 +136,14 @@ func (m *metaStore) write(doc metaDoc) error {
 	}
 	m.doc = doc
 	return nil
+}
+
+// fixTime replaces a set time by the epoch, keeping the zero time zero
+// (raft-wal reads a zero SealTime as "not sealed").
+func fixTime(t *time.Time) {
+	if !t.IsZero() {
+		*t = time.Unix(0, 0).UTC()
+	}
 }
 
 // writeFile creates name holding b, synced.

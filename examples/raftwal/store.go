@@ -21,6 +21,12 @@ type Options struct {
 	// SegmentSize is raft-wal's segment size in bytes; raft-wal's default
 	// (64 MiB) when 0.
 	SegmentSize int
+	// FixedTimes writes the times raft-wal stamps on segments (creation
+	// and seal, from the wall clock) as the Unix epoch, so that what the
+	// store writes is a function of the calls made: a simulation's bytes,
+	// and their sizes, do not depend on when it ran. raft-wal reads the
+	// times only as "sealed or not" and for a metric.
+	FixedTimes bool
 }
 
 // Store is raft.Storage on raft-wal. The log's entries live in raft-wal;
@@ -91,7 +97,7 @@ var (
 // Open opens (or creates) the store of node id on fsys, applying to sm, a
 // fresh machine.
 func Open[D, R any](fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[D, R], codec raft.Codec[D], opts Options) (*Store[D, R], error) {
-	meta := &metaStore{fs: fsys}
+	meta := &metaStore{fs: fsys, fixedTimes: opts.FixedTimes}
 	filer := segment.NewFiler(walDir, VFS(fsys, walDir))
 	var w *wal.WAL
 	var err error

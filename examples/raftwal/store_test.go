@@ -14,7 +14,7 @@ import (
 const segmentSize = 4 << 20
 
 func open(fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[storagetest.Cmd, storagetest.Resp]) (raft.Storage[storagetest.Cmd, storagetest.Resp], error) {
-	return Open(fsys, id, sm, storagetest.Codec{}, Options{SegmentSize: segmentSize})
+	return Open(fsys, id, sm, storagetest.Codec{}, Options{SegmentSize: segmentSize, FixedTimes: true})
 }
 
 // tolerates is what this store claims: it detects I/O errors, failed

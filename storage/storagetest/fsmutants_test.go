@@ -132,7 +132,7 @@ func (m storeMutant) factory() Factory {
 	open := m.open
 	if open == nil {
 		open = func(fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) (raft.Storage[Cmd, Resp], error) {
-			return openDiskStore(2048)(m.fs(fsys), id, sm)
+			return openDiskStore(mutantSegmentSize)(m.fs(fsys), id, sm)
 		}
 	}
 	return OnDisk(open, DiskOptions{SectorSize: m.sector})
@@ -313,21 +313,7 @@ func storeMutants() []storeMutant {
 			}},
 		{name: "reapply-after-restart", bug: "on open the store replays every log entry into the state machine again, on top of what it restored",
 			open: func(fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) (raft.Storage[Cmd, Resp], error) {
-				s, err := simdisk.Open(simdisk.OnFS(fsys), id, sm, Codec{}, simdisk.Options{SegmentSize: 2048})
-				if err != nil {
-					return nil, err
-				}
-				st, err := s.GetInitialState()
-				if err != nil || st.LastAppliedLog == 0 {
-					return s, err
-				}
-				es, err := s.GetLogEntries(0, st.LastAppliedLog+1)
-				for _, e := range es {
-					if e.Kind == raft.EntryNormal {
-						sm.Apply(e.Index, e.Data)
-					}
-				}
-				return s, err
+				return reapplyAfterRestart(fsys, id, sm, Codec{})
 			}},
 		{name: "short-writes-unchecked", bug: "a write passes on only its first half and reports the whole written (a short write's count ignored)",
 			fs: func(r vfs.FS) vfs.FS {
@@ -360,6 +346,30 @@ func storeMutants() []storeMutant {
 		{name: "create-keeps-old-bytes", bug: "Create does not truncate an existing file: a shorter hard state keeps the old one's tail",
 			fs: func(r vfs.FS) vfs.FS { return &keepCreate{FS: r} }},
 	}
+}
+
+// mutantSegmentSize is the disk store's segment size under the mutants:
+// small, so that a few dozen entries rotate and remove segments.
+const mutantSegmentSize = 2048
+
+// reapplyAfterRestart is the reapply-after-restart mutant's open, for any
+// command type (the kit's and the cluster's).
+func reapplyAfterRestart[D, R any](fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[D, R], codec raft.Codec[D]) (raft.Storage[D, R], error) {
+	s, err := simdisk.Open(simdisk.OnFS(fsys), id, sm, codec, simdisk.Options{SegmentSize: mutantSegmentSize})
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.GetInitialState()
+	if err != nil || st.LastAppliedLog == 0 {
+		return s, err
+	}
+	es, err := s.GetLogEntries(0, st.LastAppliedLog+1)
+	for _, e := range es {
+		if e.Kind == raft.EntryNormal {
+			sm.Apply(e.Index, e.Data)
+		}
+	}
+	return s, err
 }
 
 // createHook runs hook before each Create.
