@@ -119,6 +119,8 @@ func (s *Store[D, R]) GetInitialState() (raft.InitialState, error) {
 		LastAppliedLog: s.lastApplied,
 		HardState:      s.hardState,
 		Membership:     s.membershipAt(s.lastIndex()).Clone(),
+		// The node would otherwise read the log back from the disk.
+		MembershipIndex: s.configIndexAt(s.lastIndex()),
 	}
 	if n := len(s.log); n > 0 {
 		st.LastLogIndex, st.LastLogTerm = s.log[n-1].index, s.log[n-1].term
