@@ -315,7 +315,9 @@ func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
 	}
 	cfg.Workload.Timeout = max(cfg.Workload.Timeout, 4*s.Latency.MaxDelay())
 	r := seed.Stream("raft-shape")
-	cfg.Raft.SnapshotThreshold = []uint64{0, 10, 50, 200}[r.Intn(4)]
+	// Compaction is always on, as in production: a log that is never
+	// compacted makes every restart replay all of it.
+	cfg.Raft.SnapshotThreshold = []uint64{10, 50, 200, 1024}[r.Intn(4)]
 	cfg.Raft.SnapshotChunkSize = []int{64, 1024, 16384}[r.Intn(3)]
 	cfg.Raft.MaxInflightAppends = 1 + r.Intn(8)
 	cfg.Raft.MaxEntriesPerAppend = []int{1, 8, 64}[r.Intn(3)]
