@@ -58,7 +58,7 @@ fuzz --scenario all picks one per seed), or prints one scenario's header.`,
 	if done {
 		return code
 	}
-	list := scenarios.All()
+	list := scenarios.Every()
 	if len(pos) > 1 {
 		return usageError(stderr, fs, "want at most one scenario name, got %q", pos)
 	}
