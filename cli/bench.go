@@ -55,7 +55,9 @@ func parseBench(args []string, stderr io.Writer) (o benchOptions, code int, done
        raftsim bench zoo [flags]
 
 Measures the harness: (a) the no-fault throughput workload, (b) a chaos
-scenario, the time to replay each failure file, the time porcupine takes
+scenario, (c) the CPU cost of a virtual second at 10 s, 60 s, 600 s and an
+hour (3 nodes) and at 3, 5, 7 and 9 nodes (10 s), as ratios to the 10 s,
+3-node figure, with each run's peak heap (--quick leaves out the hour), the time to replay each failure file, the time porcupine takes
 on a 10,000-operation 100-key history, memory per node, and memory over a
 10,000-seed campaign (it must stay flat). Each figure says how it was
 measured; docs/performance.md records them with the machine they ran on.
@@ -191,6 +193,7 @@ func runBench(o benchOptions, progress io.Writer) *benchReport {
 	}{
 		{"throughput workload (a)", benchThroughput},
 		{"chaos scenario (b)", benchChaos},
+		{"cost by length and cluster size (c)", benchScaling},
 		{"replays", benchReplay},
 		{"porcupine check", benchPorcupine},
 		{"memory per node", benchNodeMemory},

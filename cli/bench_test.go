@@ -32,11 +32,16 @@ func TestBenchQuick(t *testing.T) {
 			assert.GreaterOrEqual(t, f.Value, 0.0, "%s: %s", s.Name, f.Name)
 		}
 	}
-	for _, want := range []string{"(a) throughput workload", "(b) chaos scenario default", "replay a failure",
+	scale := "(c) cost per virtual second by length and cluster size"
+	for _, want := range []string{"(a) throughput workload", "(b) chaos scenario default", scale, "replay a failure",
 		"porcupine check", "memory per node", "memory over a campaign"} {
 		assert.Contains(t, names, want)
 	}
 	assert.Positive(t, figure(t, names["(a) throughput workload"], "commands/s"))
+	assert.Equal(t, 1.0, figure(t, names[scale], "10s, 3 nodes: ratio"))
+	assert.Positive(t, figure(t, names[scale], "10m0s, 3 nodes: ratio"))
+	assert.Positive(t, figure(t, names[scale], "10s, 9 nodes: ratio per node-second"))
+	assert.Positive(t, figure(t, names[scale], "1m0s, 3 nodes: peak heap"))
 	assert.GreaterOrEqual(t, figure(t, names["porcupine check"], "operations"), float64(benchQuick.HistoryOps))
 	assert.Equal(t, 100.0, figure(t, names["porcupine check"], "keys"))
 	assert.Positive(t, figure(t, names["memory per node"], "3-node world, per node"))

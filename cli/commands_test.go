@@ -86,14 +86,14 @@ func TestRunWithScenarioBugsAndOut(t *testing.T) {
 func TestScenariosLists(t *testing.T) {
 	code, out, _ := raftsim("scenarios")
 	require.Equal(t, exitPass, code)
-	for _, s := range scenarios.All() {
+	for _, s := range scenarios.Every() {
 		assert.Contains(t, out, s.Name)
 	}
 	code, out, _ = raftsim("scenarios", "--json")
 	require.Equal(t, exitPass, code)
 	var list []scenarioJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &list))
-	require.Len(t, list, len(scenarios.All()))
+	require.Len(t, list, len(scenarios.Every()))
 	assert.NotEmpty(t, list[0].Doc)
 	code, out, _ = raftsim("scenarios", scenarios.DefaultName)
 	require.Equal(t, exitPass, code)

@@ -83,7 +83,7 @@ scenarios/scenario-file.schema.json).`,
 	if err != nil {
 		return usageError(stderr, fs, "--seed: %v", err)
 	}
-	list := scenarios.All()
+	list := scenarios.Every()
 	if len(pos) > 1 {
 		return usageError(stderr, fs, "want at most one scenario name, got %q", pos)
 	}

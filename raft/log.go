@@ -118,7 +118,17 @@ func (l *raftLog[D]) appended(es []Entry[D]) {
 		// room for as many again. Each entry is copied about once, and
 		// the old array, which messages may still hold, is never written.
 		keep := l.cache[max(0, len(l.cache)-l.cacheMax):]
-		grown := make([]Entry[D], len(keep), max(2*l.cacheMax, len(keep)+len(es)))
+		// A small cache doubles (it is then at most cacheMax long, so
+		// keep is all of it) until it is worth room for 2*cacheMax: a
+		// node that has just started would otherwise allocate the whole
+		// array (about 1 MiB) at its first append, which was a quarter
+		// of the bytes a chaos run allocates. The entries cached are
+		// the same either way.
+		size := 2 * l.cacheMax
+		if need := len(keep) + len(es); need <= l.cacheMax/2 {
+			size = max(min(64, l.cacheMax), 2*need) // at most cacheMax
+		}
+		grown := make([]Entry[D], len(keep), max(size, len(keep)+len(es)))
 		copy(grown, keep)
 		l.cache = grown
 	}

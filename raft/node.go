@@ -171,12 +171,24 @@ func (n *Node[D, R]) load() {
 	}
 	n.log.reset(snapIndex, snapTerm, EntryID{Term: st.LastLogTerm, Index: st.LastLogIndex})
 	n.pristine = st.LastLogIndex == 0
-	n.membershipIndex = n.findMembershipIndex()
+	n.membershipIndex = n.membershipIndexOf(st)
+}
+
+// membershipIndexOf returns the index of the entry holding st.Membership:
+// the store's own answer when it gives one inside the log, else the
+// reverse scan.
+func (n *Node[D, R]) membershipIndexOf(st InitialState) Index {
+	if i := st.MembershipIndex; i > 0 && i >= n.log.snapIndex && i <= n.log.last.Index {
+		return i
+	}
+	return n.findMembershipIndex()
 }
 
 // findMembershipIndex locates the entry holding the current membership by
 // the same reverse scan the storage does. It runs at start and after
-// truncations; it reads in chunks, since a read costs a disk latency.
+// truncations and snapshot installs when the store does not report the
+// index (InitialState.MembershipIndex); it reads in chunks, since a read
+// costs a disk latency.
 func (n *Node[D, R]) findMembershipIndex() Index {
 	// Read back in chunks: one storage read per entry made a restart on a
 	// slow disk take seconds per thousand entries.

@@ -440,3 +440,55 @@ func TestSingleServerChanges(t *testing.T) {
 	m, _ = r.nodes[nl].node.Membership()
 	assert.True(t, m.IsJoint(), "a change of two voters goes joint")
 }
+
+// countingStore counts entry reads; hideIndex drops the store's
+// MembershipIndex, as a store that does not keep one.
+type countingStore struct {
+	raft.Storage[string, string]
+	reads     int
+	hideIndex bool
+}
+
+func (s *countingStore) GetLogEntries(start, stop raft.Index) ([]raft.Entry[string], error) {
+	s.reads++
+	return s.Storage.GetLogEntries(start, stop)
+}
+
+func (s *countingStore) GetInitialState() (raft.InitialState, error) {
+	st, err := s.Storage.GetInitialState()
+	if s.hideIndex {
+		st.MembershipIndex = 0
+	}
+	return st, err
+}
+
+// A restart takes its membership's index from the store when the store
+// reports it, reading no entry; without it, the reverse scan finds the
+// same index.
+func TestRestartTakesMembershipIndexFromTheStore(t *testing.T) {
+	r := newRig(t, 3, nil)
+	r.leader()
+	for i := 0; i < 20; i++ {
+		r.propose(fmt.Sprintf("a%d", i))
+	}
+	r.advance(200 * time.Millisecond)
+	for _, id := range r.ids {
+		rn := r.nodes[id]
+		want, wantIndex := rn.node.Membership()
+		require.Positive(t, wantIndex)
+		for _, hide := range []bool{false, true} {
+			s := &countingStore{Storage: rn.store, hideIndex: hide}
+			env := raft.Env[string, string]{Clock: &r.clock, Rand: &rigRand{x: 1}, Transport: rigTransport{r}, Events: rn}
+			n, err := raft.NewNode(r.cfg(id), raft.Storage[string, string](s), env)
+			require.NoError(t, err)
+			got, gotIndex := n.Membership()
+			assert.True(t, want.Equal(got), "%v hide=%v: membership %v, want %v", id, hide, got, want)
+			assert.Equal(t, wantIndex, gotIndex, "%v hide=%v", id, hide)
+			if !hide {
+				assert.Zero(t, s.reads, "%v: entries read at a restart with the index known", id)
+			} else {
+				assert.Positive(t, s.reads, "%v: the scan reads the log", id)
+			}
+		}
+	}
+}

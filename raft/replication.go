@@ -442,9 +442,9 @@ func (n *Node[D, R]) truncateFrom(i Index) {
 	n.must(n.store.DeleteLogsFrom(i, nil), "delete logs from %d", i)
 	n.log.truncatedFrom(i, prevTerm)
 	if n.membershipIndex >= i {
-		m, err := n.store.GetMembershipConfig()
+		st, err := n.store.GetInitialState()
 		n.must(err, "get membership after truncation")
-		n.membership = m
-		n.membershipIndex = n.findMembershipIndex()
+		n.membership = st.Membership.Clone()
+		n.membershipIndex = n.membershipIndexOf(st)
 	}
 }

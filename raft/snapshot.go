@@ -193,7 +193,7 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 		n.must(fmt.Errorf("log ends at %v after installing snapshot %d: %w", n.log.last, in.index, ErrInconsistent), "install")
 	}
 	n.membership = st.Membership.Clone()
-	n.membershipIndex = n.findMembershipIndex()
+	n.membershipIndex = n.membershipIndexOf(st)
 	n.pristine = false
 	n.applyCommitted()
 }

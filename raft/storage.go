@@ -24,12 +24,18 @@ type Storage[D, R any] interface {
 	// a reverse scan: the newest config-change entry, or the membership
 	// embedded in a snapshot pointer when the scan reaches one first. A
 	// pristine store returns NewInitialMembership(id); the node ID is
-	// persisted so that it is the same across restarts.
+	// persisted so that it is the same across restarts. The scan is the
+	// contract's meaning, not its cost: a store may keep the index of the
+	// latest configuration instead (memstore and simdisk scan their
+	// in-memory index, which compaction bounds).
 	GetMembershipConfig() (Membership, error)
 
 	// GetInitialState returns the last log entry's index and term, the last
 	// applied index, the hard state and the membership (as
-	// GetMembershipConfig). A pristine store returns NewInitialState(id).
+	// GetMembershipConfig), and, optionally, the index of the entry
+	// holding that membership (0 when the store does not say: the node
+	// then scans its log for it). A pristine store returns
+	// NewInitialState(id).
 	// A log that ends before the last applied index (a hole the state
 	// machine has already consumed) is inconsistent and is an error.
 	GetInitialState() (InitialState, error)

@@ -285,6 +285,13 @@ type InitialState struct {
 	// Membership is the latest configuration in the log (or the snapshot
 	// pointer's), else the pristine configuration of this node alone.
 	Membership Membership
+	// MembershipIndex is the index of the entry holding Membership (a
+	// config-change entry or the snapshot pointer). Zero says the store
+	// does not know it (or Membership is the pristine one): the node then
+	// finds it by a reverse scan of the log, which on a long uncompacted
+	// log costs a read of every entry since the last configuration. A
+	// store that keeps the index spares every restart that scan.
+	MembershipIndex Index `json:",omitempty"`
 }
 
 // NewInitialState is the state of a pristine node, as the seed's

@@ -24,6 +24,11 @@ type Scenario struct {
 	// Build returns the concrete configuration for a seed. It must be
 	// deterministic: the same seed always gives the same configuration.
 	Build func(seed sim.Seed) harness.Config
+	// Long says one seed costs seconds of wall time or more (an hour of
+	// virtual time): All leaves it out, so that a campaign over all
+	// scenarios does not spend most of its budget on it; Every and Get
+	// still find it.
+	Long bool
 }
 
 // Config builds the configuration for seed, short or full. Short runs keep
@@ -52,8 +57,21 @@ func register(s Scenario) {
 	registry[s.Name] = s
 }
 
-// All returns every built-in scenario, sorted by name.
+// All returns every built-in scenario but the long ones, sorted by name:
+// the scenarios a campaign over all of them draws from.
 func All() []Scenario {
+	var out []Scenario
+	for _, s := range Every() {
+		if !s.Long {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Every returns every built-in scenario, the long ones included, sorted by
+// name.
+func Every() []Scenario {
 	out := make([]Scenario, 0, len(registry))
 	for _, s := range registry {
 		out = append(out, s)
@@ -68,7 +86,7 @@ func Get(name string) (Scenario, error) {
 		return s, nil
 	}
 	var names []string
-	for _, s := range All() {
+	for _, s := range Every() {
 		names = append(names, s.Name)
 	}
 	return Scenario{}, fmt.Errorf("scenarios: unknown scenario %q (known: %s)", name, strings.Join(names, ", "))

@@ -66,7 +66,7 @@ func TestEveryScenarioPasses(t *testing.T) {
 	if testing.Short() {
 		seeds = 20
 	}
-	for _, s := range All() {
+	for _, s := range Every() { // short mode: the hour-soak runs 3s too
 		t.Run(s.Name, func(t *testing.T) {
 			for _, res := range runAll(t, s, seeds, true) {
 				require.Nil(t, res.Failure, "%s seed %d: %v", s.Name, res.Seed, res.Failure)
@@ -152,4 +152,17 @@ func TestThousandSeedsOfEverything(t *testing.T) {
 	t.Logf("%d seeds: %d crashes, %d membership changes done, %d fault steps applied", n, crashes, changes, faultsFired)
 	assert.Greater(t, crashes, n)
 	assert.Greater(t, changes, n/2)
+}
+
+// The hour-soak is an hour long, left out of All (campaigns over every
+// scenario) and found by name.
+func TestHourSoakIsLongAndLeftOutOfAll(t *testing.T) {
+	s, err := Get("hour-soak")
+	require.NoError(t, err)
+	require.True(t, s.Long)
+	require.Equal(t, time.Hour, s.Config(1, false).Duration)
+	for _, a := range All() {
+		require.False(t, a.Long, a.Name)
+	}
+	require.Len(t, Every(), len(All())+1)
 }

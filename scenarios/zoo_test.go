@@ -35,11 +35,14 @@ func TestZooBugsAreCaughtByTheirChecks(t *testing.T) {
 		checks   []string
 	}{
 		{"install-older-snapshot", snapshotUnderPartition, zoo.Bugs{InstallOlderSnapshot: true}, 40,
-			[]string{"invalid-observation", "commit-applied-monotonic", "state-machine-safety", "index-order", "status-matches-storage"}},
+			// The node applies past what its store holds: an invariant sees
+			// it, or the store refuses the read first.
+			[]string{"invariant/invalid-observation", "invariant/commit-applied-monotonic", "invariant/state-machine-safety",
+				"invariant/index-order", "invariant/status-matches-storage", "storage/step"}},
 		{"split-term-vote-persist", figure8, zoo.Bugs{SplitTermVotePersist: true}, 60,
-			[]string{"durable-before-ack"}},
+			[]string{"invariant/durable-before-ack"}},
 		{"vote-before-persist", figure8, zoo.Bugs{VoteBeforePersist: true}, 60,
-			[]string{"durable-before-ack"}},
+			[]string{"invariant/durable-before-ack"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,8 +52,7 @@ func TestZooBugsAreCaughtByTheirChecks(t *testing.T) {
 					continue
 				}
 				caught++
-				assert.Equal(t, harness.ClassInvariant, res.Failure.Class, "seed %d: %v", res.Seed, res.Failure)
-				assert.Contains(t, c.checks, res.Failure.Check, "seed %d: %v", res.Seed, res.Failure)
+				assert.Contains(t, c.checks, res.Failure.Class+"/"+res.Failure.Check, "seed %d: %v", res.Seed, res.Failure)
 			}
 			require.Positive(t, caught, "%d seeds caught nothing", c.seeds)
 		})

@@ -42,15 +42,26 @@ func (s *Store[D, R]) entry(i raft.Index) *raft.Entry[D] {
 // config-change entry or snapshot pointer at or before i, else the initial
 // membership. The result aliases the log; callers clone it.
 func (s *Store[D, R]) membershipAt(i raft.Index) raft.Membership {
+	if k := s.configIndexAt(i); k > 0 {
+		return *s.entry(k).Membership
+	}
+	return raft.NewInitialMembership(s.id)
+}
+
+// configIndexAt returns the index of the latest config-change entry or
+// snapshot pointer at or before i, 0 when there is none. It scans back
+// from i; compaction puts a pointer at the front of the log, so the scan
+// never passes the last snapshot.
+func (s *Store[D, R]) configIndexAt(i raft.Index) raft.Index {
 	if len(s.log) > 0 && i >= s.log[0].Index {
 		for k := min(i-s.log[0].Index, raft.Index(len(s.log)-1)) + 1; k > 0; k-- {
 			e := &s.log[k-1]
 			if e.Kind == raft.EntryConfigChange || e.Kind == raft.EntrySnapshotPointer {
-				return *e.Membership
+				return e.Index
 			}
 		}
 	}
-	return raft.NewInitialMembership(s.id)
+	return 0
 }
 
 // GetLogEntries returns copies of the entries held in [start, stop), in

@@ -44,7 +44,7 @@ func TestDoLogCompaction(t *testing.T) {
 
 	st, err := s.GetInitialState()
 	require.NoError(t, err)
-	assert.Equal(t, raft.InitialState{LastLogIndex: 5, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3)}, st)
+	assert.Equal(t, raft.InitialState{LastLogIndex: 5, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3), MembershipIndex: 4}, st)
 }
 
 func TestDoLogCompactionTrailingWindow(t *testing.T) {
@@ -187,7 +187,7 @@ func TestFinalizeSnapshotInstallation(t *testing.T) {
 
 	st, err := s.GetInitialState()
 	require.NoError(t, err)
-	assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3)}, st,
+	assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3), MembershipIndex: 4}, st,
 		"the membership comes from the snapshot's header")
 
 	cur, err := s.GetCurrentSnapshot()

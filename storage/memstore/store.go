@@ -105,6 +105,8 @@ func (s *Store[D, R]) GetInitialState() (raft.InitialState, error) {
 		LastAppliedLog: s.lastApplied,
 		HardState:      s.hardState,
 		Membership:     s.membershipAt(s.lastIndex()).Clone(),
+		// The node would otherwise read the log back to find it.
+		MembershipIndex: s.configIndexAt(s.lastIndex()),
 	}
 	if n := len(s.log); n > 0 {
 		st.LastLogIndex = s.log[n-1].Index

@@ -120,11 +120,12 @@ func TestInitialState(t *testing.T) {
 	st, err := s.GetInitialState()
 	require.NoError(t, err)
 	assert.Equal(t, raft.InitialState{
-		LastLogIndex:   4,
-		LastLogTerm:    2,
-		LastAppliedLog: 3,
-		HardState:      hs,
-		Membership:     raft.NewMembership(1, 2, 3),
+		LastLogIndex:    4,
+		LastLogTerm:     2,
+		LastAppliedLog:  3,
+		HardState:       hs,
+		Membership:      raft.NewMembership(1, 2, 3),
+		MembershipIndex: 2,
 	}, st)
 }
 

@@ -102,7 +102,7 @@ func stateCases() []contractCase {
 			r.mustApply(3)
 			st, err := r.s.GetInitialState()
 			require.NoError(t, err)
-			assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 3, HardState: hs, Membership: raft.NewMembership(1, 2, 3)}, st)
+			assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 3, HardState: hs, Membership: raft.NewMembership(1, 2, 3), MembershipIndex: 2}, st)
 		}},
 		{"hard-state", func(t *testing.T, r *rig) {
 			require.NoError(t, r.s.SaveHardState(raft.HardState{CurrentTerm: 1}))
@@ -421,7 +421,7 @@ func snapshotCases() []contractCase {
 			assert.Equal(t, []string{"a", "b", "c"}, r.sm.Items)
 			st, err := r.s.GetInitialState()
 			require.NoError(t, err)
-			assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3)}, st)
+			assert.Equal(t, raft.InitialState{LastLogIndex: 4, LastLogTerm: 2, LastAppliedLog: 4, Membership: raft.NewMembership(1, 2, 3), MembershipIndex: 4}, st)
 			cur, err := r.s.GetCurrentSnapshot()
 			require.NoError(t, err)
 			assert.Equal(t, id.id, cur.ID)

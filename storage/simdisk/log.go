@@ -40,14 +40,24 @@ func (s *Store[D, R]) slotAt(i raft.Index) *slot {
 // config entry or pointer at or before it), else the initial one. The
 // result aliases the index; callers clone it.
 func (s *Store[D, R]) membershipAt(i raft.Index) raft.Membership {
+	if k := s.configIndexAt(i); k > 0 {
+		return *s.slotAt(k).membership
+	}
+	return raft.NewInitialMembership(s.id)
+}
+
+// configIndexAt returns the index of the latest config entry or pointer at
+// or before i, 0 when there is none: a scan of the in-memory index back
+// from i, which never passes the snapshot pointer at the log's front.
+func (s *Store[D, R]) configIndexAt(i raft.Index) raft.Index {
 	if len(s.log) > 0 && i >= s.log[0].index {
 		for k := min(i-s.log[0].index, raft.Index(len(s.log)-1)) + 1; k > 0; k-- {
-			if m := s.log[k-1].membership; m != nil {
-				return *m
+			if s.log[k-1].membership != nil {
+				return s.log[k-1].index
 			}
 		}
 	}
-	return raft.NewInitialMembership(s.id)
+	return 0
 }
 
 // placeEntry puts sl in the index as an entry record lands: it replaces

@@ -85,11 +85,14 @@ type liveSnapshot struct {
 // Options tune a Store. The zero value is the default.
 type Options struct {
 	// SegmentSize is the stream length in bytes after which the log starts
-	// a new segment. 1 MiB when 0.
+	// a new segment. 64 KiB when 0: recovery reads every segment from
+	// the one holding the snapshot pointer, so a segment much longer
+	// than a compaction interval's entries would make each restart read
+	// more than what was written since the last snapshot.
 	SegmentSize int64
 }
 
-const defaultSegmentSize = 1 << 20
+const defaultSegmentSize = 64 << 10
 
 var _ raft.Storage[int, int] = (*Store[int, int])(nil)
 
@@ -119,6 +122,8 @@ func (s *Store[D, R]) GetInitialState() (raft.InitialState, error) {
 		LastAppliedLog: s.lastApplied,
 		HardState:      s.hardState,
 		Membership:     s.membershipAt(s.lastIndex()).Clone(),
+		// The node would otherwise read the log back from the disk.
+		MembershipIndex: s.configIndexAt(s.lastIndex()),
 	}
 	if n := len(s.log); n > 0 {
 		st.LastLogIndex, st.LastLogTerm = s.log[n-1].index, s.log[n-1].term
