@@ -30,6 +30,7 @@ type runOptions struct {
 	cfg      harness.Config // the scenario's config for the seed, with the flags applied
 	json     bool
 	out      string // directory for a failure file; "" for none
+	history  string // where to write the client history; "" for none
 	repro    string // the command line that reruns exactly this run
 }
 
@@ -49,6 +50,7 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 	duration := fs.Duration("duration", 0, "chaos phase in virtual time, e.g. 10s (default: the scenario's)")
 	out := fs.String("out", "", "directory to write a failure file to when the run fails")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	history := fs.String("history", "", "write the client history to FILE (docs/history-format.md; raftsim check reads it)")
 	store := fs.String("store", "", "persist through this store instead of the scenario's: "+storeNames())
 	if code, done := parseFlags(fs, args); done {
 		return o, code, true
@@ -82,7 +84,7 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 		return o, usageError(stderr, fs, "%v", err), true
 	}
 	o.cfg.KeepStepHashes = *out != "" // a failure file names the step where a replay parts
-	o.json, o.out = *asJSON, *out
+	o.json, o.out, o.history = *asJSON, *out, *history
 	named := o.scenario.Name
 	if scenarios.IsFile(*scenario) {
 		named = *scenario // a file reproduces by its path, not its name
@@ -106,6 +108,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim run: %v\n", err)
 		return exitUsage
+	}
+	if o.history != "" {
+		if err := writeHistoryFile(o.history, res.History); err != nil {
+			fmt.Fprintf(stderr, "raftsim run: --history: %v\n", err)
+			return exitUsage
+		}
 	}
 	file := ""
 	if !res.Passed() && o.out != "" {
