@@ -115,7 +115,8 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	cfg := f.Config
 	cfg.KeepStepHashes = true
 	start := time.Now()
-	res, err := safeRun(cfg, f.Seed, harness.Options{Tracer: rec})
+	ct := newClientTracer(rec)
+	res, err := safeRun(cfg, f.Seed, harness.Options{Tracer: ct})
 	wall := time.Since(start)
 	if cerr := closeTrace(); err == nil {
 		err = cerr
@@ -137,10 +138,17 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
 		return exitUsage
 	}
+	located, err := locateViolation(f.Config, res, ct)
+	if err != nil {
+		fmt.Fprintf(stderr, "raftsim replay: locating the violation: %v\n", err)
+	}
 	if o.json {
 		writeJSON(stdout, v)
 	} else {
 		printReplay(stdout, v)
+		if located != nil {
+			printLocated(stdout, o.file, located)
+		}
 	}
 	if !v.OK {
 		return exitFailure
