@@ -134,13 +134,13 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		v.Written = append(v.Written, o.history)
 	}
-	if err := writePages(o, f, res, rec.events, &v); err != nil {
-		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
-		return exitUsage
-	}
 	located, err := locateViolation(f.Config, res, ct)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim replay: locating the violation: %v\n", err)
+	}
+	if err := writePages(o, f, res, rec.events, located, &v); err != nil {
+		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
+		return exitUsage
 	}
 	if o.json {
 		writeJSON(stdout, v)

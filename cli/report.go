@@ -71,7 +71,7 @@ func (r *traceRecorder) flush() error {
 
 // writePages writes the history picture and the timeline a replay asked
 // for, and notes them in v.
-func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, v *replayVerdict) error {
+func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
 	if o.trace != "" && o.trace != "-" {
 		v.Written = append(v.Written, o.trace)
 	}
@@ -89,8 +89,10 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 		tl.Notes = append(tl.Notes, fmt.Sprintf("showing the last %d messages, from step #%d: narrow with --from-step/--to-step, or raise --timeline-messages", o.maxMessages, from))
 	}
 	if tl.Violation == nil && res.Failure != nil {
-		tl.Violation = &checker.TimelineMark{Lane: -1, At: int64(res.Failure.Time), Text: res.Failure.String()}
+		tl.Violation = &checker.TimelineMark{Lane: -1, At: int64(res.Failure.Time), Step: res.Failure.Step, Text: res.Failure.String()}
 	}
+	addOps(&tl, res.History)
+	addLocated(&tl, o.file, located)
 	if o.timeline != "" {
 		if err := writePage(o.timeline, func(w io.Writer) error { return checker.WriteTimeline(w, tl) }); err != nil {
 			return fmt.Errorf("--timeline: %w", err)
@@ -110,14 +112,18 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 // that failed before the linearizability check is checked here first.
 func writeHistoryPage(path string, cfg harness.Config, res harness.Result, notes []checker.Annotation) error {
 	lin := res.Linearizability
-	if lin.Verdict == 0 {
-		timeout := cfg.CheckTimeout
-		if timeout <= 0 {
-			timeout = 30 * time.Second
-		}
-		lin = checker.CheckLinearizable(res.History, timeout)
+	h := res.History
+	timeout := cfg.CheckTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
 	}
-	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, res.History, lin, notes) })
+	if len(lin.FailingKeys) > 0 && len(h.Ops) > maxPictureOps {
+		h, lin = failingKeysOnly(h, lin.FailingKeys, timeout)
+	}
+	if lin.Verdict == 0 {
+		lin = checker.CheckLinearizable(h, timeout)
+	}
+	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, h, lin, notes) })
 }
 
 // writePage renders a page in memory and writes it atomically.

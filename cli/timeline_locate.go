@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
@@ -214,4 +216,84 @@ func servedBy(t commandTrace) string {
 		return "-"
 	}
 	return fmt.Sprintf("%v %v t%d", t.node, t.role, t.term)
+}
+
+// addOps puts every operation of the history into the timeline, for the
+// latency and throughput plots.
+func addOps(t *checker.Timeline, h checker.History) {
+	var kinds strings.Builder
+	for _, op := range h.Ops {
+		lat, kind := op.Return-op.Call, byte('w')
+		switch {
+		case op.Outcome == checker.OutcomeUnknown || op.Return == checker.Never:
+			lat, kind = -1, 'u'
+		case op.Input.Kind == checker.OpGet:
+			kind = 'r'
+		}
+		t.Ops.Call = append(t.Ops.Call, op.Call)
+		t.Ops.Latency = append(t.Ops.Latency, lat)
+		kinds.WriteByte(kind)
+	}
+	t.Ops.Kind = kinds.String()
+}
+
+// addLocated highlights the located operations and moves the violation
+// from the end-of-run check onto the node and step of the last located
+// read (the one that saw what it should not have), when there is one.
+func addLocated(t *checker.Timeline, file string, r *locatedReport) {
+	if r == nil {
+		return
+	}
+	var culprit *locatedOp
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		op, tr := row.Op, row.Trace
+		ret := op.Return
+		if op.Outcome == checker.OutcomeUnknown || ret == checker.Never {
+			ret = -1
+		}
+		lane := int(tr.node) - 1
+		if lane >= len(t.Lanes) {
+			lane = -1
+		}
+		from, to := tr.sentStep, max(tr.replyStep, tr.sentStep)
+		trace := ""
+		if from > 0 {
+			trace = fmt.Sprintf("raftsim replay %s --trace - --from-step %d --to-step %d", file, from-min(from-1, 20), to+20)
+		}
+		t.Located = append(t.Located, checker.TimelineOp{Text: op.String(), Call: op.Call, Return: ret,
+			Lane: lane, Served: servedBy(tr), Trace: trace})
+		if op.Input.Kind == checker.OpGet && tr.replyStep != 0 {
+			culprit = row
+		}
+	}
+	if culprit == nil || t.Violation == nil {
+		return
+	}
+	check := *t.Violation
+	check.Lane, check.Text = -1, "linearizability check: "+check.Text
+	t.Marks = append(t.Marks, check)
+	t.Violation = &checker.TimelineMark{Lane: int(culprit.Trace.node) - 1, At: int64(culprit.Trace.replyTime),
+		Step: culprit.Trace.replyStep,
+		Text: fmt.Sprintf("not linearizable: %s, served by %s", culprit.Op.String(), servedBy(culprit.Trace))}
+	if t.Violation.Lane >= len(t.Lanes) {
+		t.Violation.Lane = -1
+	}
+}
+
+// maxPictureOps is the most operations porcupine's picture is given: it
+// draws every operation as an element, and 20,000 of them make a page of
+// megabytes that takes a browser many seconds. Beyond it, a failing run's
+// picture holds its failing keys only (the timeline's plots keep them all).
+const maxPictureOps = 3000
+
+// failingKeysOnly is the history of the failing keys, checked again.
+func failingKeysOnly(h checker.History, keys []string, timeout time.Duration) (checker.History, checker.LinearizabilityResult) {
+	var out checker.History
+	for _, op := range h.Ops {
+		if slices.Contains(keys, op.Input.Key) {
+			out.Ops = append(out.Ops, op)
+		}
+	}
+	return out, checker.CheckLinearizable(out, timeout)
 }
