@@ -181,7 +181,7 @@ func (b *timelineBuilder) add(e *harness.TraceEvent) {
 			end = at + int64(e.For)
 		}
 		open := e.For == 0 && !isHeal(e.Text) // lasts until a heal
-		lanes := []int{-1} // no node named: drawn across all of them
+		lanes := []int{-1}                    // no node named: drawn across all of them
 		if len(e.Nodes) > 0 {
 			lanes = lanes[:0]
 			for _, id := range e.Nodes {
