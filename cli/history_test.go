@@ -47,3 +47,14 @@ func TestHistoryExportBadPath(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--history")
 }
+
+// Any run gets a timeline page with its plots, passing or not.
+func TestRunWritesATimeline(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "run.html")
+	code, out, errs := raftsim("run", "--seed", "3", "--duration", "2s", "--timeline", page)
+	require.Equal(t, exitPass, code, out+errs)
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"ops":{"call":[0,`, "the operations for the plots")
+	assert.Contains(t, string(b), `"indexes":[{"at":`, "the lanes' indexes")
+}

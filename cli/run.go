@@ -31,6 +31,7 @@ type runOptions struct {
 	json     bool
 	out      string // directory for a failure file; "" for none
 	history  string // where to write the client history; "" for none
+	timeline string // where to write the timeline page with its plots; "" for none
 	repro    string // the command line that reruns exactly this run
 }
 
@@ -51,6 +52,7 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 	out := fs.String("out", "", "directory to write a failure file to when the run fails")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	history := fs.String("history", "", "write the client history to FILE (docs/history-format.md; raftsim check reads it)")
+	timeline := fs.String("timeline", "", "write the timeline page (lanes, faults, latency and throughput plots) to FILE")
 	store := fs.String("store", "", "persist through this store instead of the scenario's: "+storeNames())
 	if code, done := parseFlags(fs, args); done {
 		return o, code, true
@@ -84,7 +86,7 @@ the drawn parameters first, then a summary.`, runExamples, stderr)
 		return o, usageError(stderr, fs, "%v", err), true
 	}
 	o.cfg.KeepStepHashes = *out != "" // a failure file names the step where a replay parts
-	o.json, o.out, o.history = *asJSON, *out, *history
+	o.json, o.out, o.history, o.timeline = *asJSON, *out, *history, *timeline
 	named := o.scenario.Name
 	if scenarios.IsFile(*scenario) {
 		named = *scenario // a file reproduces by its path, not its name
@@ -103,7 +105,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		printParams(stdout, o.seed, o.scenario.Name, o.cfg)
 	}
 	start := time.Now()
-	res, err := harness.Run(o.cfg, o.seed)
+	var opts harness.Options
+	rec := &traceRecorder{keep: true}
+	if o.timeline != "" {
+		opts.Tracer = rec // only then: tracing costs time
+	}
+	res, err := harness.RunWith(o.cfg, o.seed, opts)
 	wall := time.Since(start)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim run: %v\n", err)
@@ -112,6 +119,12 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if o.history != "" {
 		if err := writeHistoryFile(o.history, res.History); err != nil {
 			fmt.Fprintf(stderr, "raftsim run: --history: %v\n", err)
+			return exitUsage
+		}
+	}
+	if o.timeline != "" {
+		if err := writeRunTimeline(o.timeline, o.repro, o.cfg, res, rec.events); err != nil {
+			fmt.Fprintf(stderr, "raftsim run: --timeline: %v\n", err)
 			return exitUsage
 		}
 	}

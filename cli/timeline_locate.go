@@ -297,3 +297,16 @@ func failingKeysOnly(h checker.History, keys []string, timeout time.Duration) (c
 	}
 	return out, checker.CheckLinearizable(out, timeout)
 }
+
+// writeRunTimeline writes the timeline page of a run of `raftsim run`: any
+// run, passing or not, gets its lanes, faults and plots.
+func writeRunTimeline(path, repro string, cfg harness.Config, res harness.Result, events []harness.TraceEvent) error {
+	tl := buildTimeline(events, cfg.Nodes, res.Stats.VirtualTime, harness.TraceFilter{})
+	tl.Title = fmt.Sprintf("raftsim: seed %v", res.Seed)
+	tl.Notes = []string{describeFailure(res.Failure) + ", trace " + harness.FormatHash(res.TraceHash), repro}
+	if from := capMessages(&tl, 5000, events); from != 0 {
+		tl.Notes = append(tl.Notes, fmt.Sprintf("showing the last 5000 messages, from step #%d", from))
+	}
+	addOps(&tl, res.History)
+	return writePage(path, func(w io.Writer) error { return checker.WriteTimeline(w, tl) })
+}
