@@ -49,7 +49,8 @@ func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package regression_test\n\n")
 	fmt.Fprintf(&b, "// Written by `raftsim replay --emit go-test %s` (raftsim %s). Save it as\n", filepath.Base(file), harness.Version())
-	fmt.Fprintf(&b, "// regression/%s_test.go in a module that requires raftsim, or change the\n", scenarioName(file))
+	fmt.Fprintf(&b, "// regression/%s_test.go in a module that requires raftsim, or change the\n",
+		strings.ReplaceAll(strings.TrimPrefix(scenarioName(file), "regression-"), "-", "_"))
 	fmt.Fprintf(&b, "// package clause to that of the directory it joins; then go test ./regression/.\n\n")
 	fmt.Fprintf(&b, "import (\n\t\"encoding/json\"\n\t\"testing\"\n\n\t\"github.com/raftsim/raftsim/harness\"\n\t\"github.com/raftsim/raftsim/sim\"\n)\n\n")
 	fmt.Fprintf(&b, "// %s reproduces %s (scenario %s, seed %v):\n//\n//\t%s\n//\n", name, f.Failure.Signature(), f.Scenario, f.Seed, oneLine(f.Failure.Message))
