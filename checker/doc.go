@@ -1,6 +1,7 @@
 // Package checker decides whether a run of the simulated cluster was correct:
-// it checks the clients' recorded key-value history for linearizability with
-// porcupine, and Raft's invariants after every step of the run ([Watch]).
+// it checks the clients' recorded key-value history for linearizability
+// within a deterministic bound ([CheckLinearizable], [Limit]), and Raft's
+// invariants after every step of the run ([Watch]).
 //
 // # Determinism
 //
@@ -8,22 +9,27 @@
 // it is deterministic by construction:
 //
 //   - nothing reads wall time; time in a [History] is the simulator's
-//     virtual time in nanoseconds. Only porcupine's timeout is wall time,
-//     and running out of it gives an inconclusive verdict, never a pass.
+//     virtual time in nanoseconds. [CheckLinearizable] is bounded by a
+//     [Limit] of counted search steps and memo bytes, never by a clock, so
+//     its verdict, [Inconclusive] included, is a function of the history and
+//     the limit: not of the machine's speed, load, memory or GOMAXPROCS.
 //     Callers that report how long a check took time it themselves.
 //   - the package starts no goroutine of its own and uses no global
 //     randomness.
 //   - no map iteration reaches output: keys are sorted wherever order shows.
 //
-// The one exception is porcupine's own parallelism and its timeout: a check
-// that runs out of time yields [Inconclusive], which is never a pass
-// ([LinearizabilityResult.Ok] is false), so machine speed can turn a verdict
-// into "unknown" but never into a wrong "ok" or "illegal".
+// The one exception is [WriteVisualization], a picture for people: it runs
+// porcupine, whose parallel search orders partial linearizations from map
+// iteration. Its search explores the nodes the check explored, so it costs
+// what the check did; no verdict depends on it.
 //
 // # Linearizability
 //
 // A key-value store with four operations (get, put, append, compare-and-set)
-// on string keys is modelled by [KVModel], partitioned by key. Clients record
+// on string keys is checked one key at a time (a history is linearizable iff
+// each key's is) by a Wing-Gong-Lowe search of our own, the algorithm
+// porcupine implements, written so that it counts its steps and its memory;
+// [KVModel] is the same model for porcupine, which draws the picture. Clients record
 // what they saw through a [Recorder]; an operation whose outcome a client
 // never learned is resolved from the committed log with [History.Resolve]
 // (and dropped when it is a read) before [CheckLinearizable] runs:
@@ -36,7 +42,7 @@
 //	rec.Fail(id)
 //
 //	h := rec.History().Resolve(appliedFromLog)
-//	r := checker.CheckLinearizable(h, time.Minute)
+//	r := checker.CheckLinearizable(h, checker.Limit{}) // DefaultLimit
 //	if !r.Ok() {
 //		_ = checker.WriteVisualization(f, h, r, faultAnnotations)
 //	}

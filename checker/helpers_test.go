@@ -59,7 +59,7 @@ func (b *builder) history() History {
 
 func checkVerdict(t *testing.T, h History) Verdict {
 	t.Helper()
-	return CheckLinearizable(h, 0).Verdict
+	return CheckLinearizable(h, Limit{}).Verdict
 }
 
 // splitmix is the tests' own seeded generator (SplitMix64), so generated

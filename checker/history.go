@@ -182,13 +182,16 @@ type History struct {
 // the place: "history: op 12: unknown op kind \"pot\"".
 var ErrBadHistory = errors.New("bad history")
 
-type historyError struct{ msg string }
+type historyError struct {
+	msg string
+	op  int // the op the message is about, -1 for none
+}
 
 func (e *historyError) Error() string { return e.msg }
 func (e *historyError) Unwrap() error { return ErrBadHistory }
 
 func badOp(i int, format string, args ...any) error {
-	return &historyError{msg: fmt.Sprintf("history: op %d: ", i) + fmt.Sprintf(format, args...)}
+	return &historyError{msg: fmt.Sprintf("history: op %d: ", i) + fmt.Sprintf(format, args...), op: i}
 }
 
 // command identifies a client command across retries (client sessions).

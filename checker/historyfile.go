@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/raftsim/raftsim/internal/strictjson"
 )
 
 // History file format, version 1.
@@ -49,10 +53,15 @@ import (
 //	          is what a get read and swapped whether a cas swapped; the other
 //	          field, and the whole output of an "unknown" op, are unused
 //
-// Integers are exact JSON integers (no fractions or exponents). Strings are
-// UTF-8. A field the format does not define is an error anywhere, so a typo
-// does not silently lose data. Errors name the place, with ops counted from
-// 0: "history: op 12: unknown op kind \"pot\"".
+// Integers are exact JSON integers (no fractions or exponents). The reader
+// is strict ([strictjson]): strings are UTF-8 with no lone surrogate
+// escape, field names match exactly (case included), a field appears once
+// per object, and a field the format does not define is an error anywhere,
+// so a typo does not silently lose data. Errors name the line and column,
+// and the op (counted from 0) when it is about one:
+// "history: line 14, column 1: op 12: unknown op kind \"pot\"". An empty
+// "ops" is a valid history; what to make of it is the caller's business
+// (raftsim check says "nothing to check").
 const (
 	HistoryFormat  = "raftsim-history" // the "format" of a history file
 	HistoryVersion = 1                 // the version this package reads and writes
@@ -85,14 +94,38 @@ type fileOp struct {
 }
 
 func badHistory(format string, args ...any) error {
-	return &historyError{msg: "history: " + fmt.Sprintf(format, args...)}
+	return &historyError{msg: "history: " + fmt.Sprintf(format, args...), op: -1}
 }
 
-// jsonProblem turns a decoding error into the words after "history: ...:".
-func jsonProblem(err error) string {
+// historyKeys are the keys of each object of a history file, exactly.
+var historyKeys = map[string][]string{
+	"":             {"format", "version", "ops"},
+	"ops[]":        {"client", "seq", "op", "key", "value", "expected", "call", "return", "outcome", "output"},
+	"ops[].output": {"value", "swapped"},
+}
+
+func knownHistoryKey(path, key string) bool { return slices.Contains(historyKeys[path], key) }
+
+// placed puts the line and column of op i before a message about it:
+// "history: line 4, column 1: op 2: missing \"seq\"".
+func placed(err error, data []byte, offsets []int64) error {
+	var he *historyError
+	if !errors.As(err, &he) || he.op < 0 || he.op >= len(offsets) {
+		return err
+	}
+	l, c := strictjson.Position(data, offsets[he.op])
+	return &historyError{msg: fmt.Sprintf("history: line %d, column %d: %s", l, c,
+		strings.TrimPrefix(he.msg, "history: ")), op: he.op}
+}
+
+// jsonProblem turns a decoding error of data into the words after
+// "history: ...:". Syntax errors are caught earlier by strictjson, with
+// their line and column; what is left are type errors, which name the field.
+func jsonProblem(err error, data []byte) string {
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
-		return fmt.Sprintf("invalid JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(err.Error(), "json: "))
+		l, c := strictjson.Position(data, syntax.Offset)
+		return fmt.Sprintf("line %d, column %d: invalid JSON: %s", l, c, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "truncated JSON"
@@ -108,38 +141,43 @@ func ReadHistory(r io.Reader) (History, error) {
 	if err != nil {
 		return History{}, fmt.Errorf("history: read: %w", err)
 	}
+	offsets, err := strictjson.CheckOffsets(data, knownHistoryKey, "ops[]")
+	if err != nil {
+		return History{}, badHistory("%v", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var file fileHistory
 	if err := dec.Decode(&file); err != nil {
-		return History{}, badHistory("%s", jsonProblem(err))
+		return History{}, badHistory("%s", jsonProblem(err, data))
 	}
-	if dec.More() {
-		return History{}, badHistory("unexpected data after the history object at byte %d", dec.InputOffset())
+	l, c := strictjson.Position(data, int64(len(data)-len(bytes.TrimLeft(data, " \t\r\n"))))
+	top := func(format string, args ...any) error {
+		return badHistory("line %d, column %d: %s", l, c, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case file.Format == nil:
-		return History{}, badHistory("missing \"format\": not a raftsim history")
+		return History{}, top("missing \"format\": not a raftsim history")
 	case *file.Format != HistoryFormat:
-		return History{}, badHistory("format %q, want %q", *file.Format, HistoryFormat)
+		return History{}, top("format %q, want %q", *file.Format, HistoryFormat)
 	case file.Version == nil:
-		return History{}, badHistory("missing \"version\"")
+		return History{}, top("missing \"version\"")
 	case *file.Version != HistoryVersion:
-		return History{}, badHistory("version %d is not supported (this reader knows version %d)",
+		return History{}, top("version %d is not supported (this reader knows version %d)",
 			*file.Version, HistoryVersion)
 	case file.Ops == nil:
-		return History{}, badHistory("missing \"ops\"")
+		return History{}, top("missing \"ops\"")
 	}
 	h := History{Ops: make([]Operation, 0, len(file.Ops))}
 	for i, raw := range file.Ops {
 		op, err := decodeOp(i, raw)
 		if err != nil {
-			return History{}, err
+			return History{}, placed(err, data, offsets)
 		}
 		h.Ops = append(h.Ops, op)
 	}
 	if err := h.Validate(); err != nil {
-		return History{}, err
+		return History{}, placed(err, data, offsets)
 	}
 	return h, nil
 }
@@ -149,7 +187,7 @@ func decodeOp(i int, raw json.RawMessage) (Operation, error) {
 	dec.DisallowUnknownFields()
 	var f fileOp
 	if err := dec.Decode(&f); err != nil {
-		return Operation{}, badOp(i, "%s", jsonProblem(err))
+		return Operation{}, badOp(i, "%s", jsonProblem(err, raw))
 	}
 	for _, req := range []struct {
 		name    string
@@ -256,8 +294,10 @@ func toFileOp(op Operation) fileOp {
 // for a get, :value is what it read, nil reading as ""), :fail (the
 // operation certainly did not take effect, so it is dropped) or :info
 // (indeterminate, like an invocation still pending at the end: the outcome
-// is unknown). Events of a non-numeric process (a nemesis) are skipped, and
-// so are fields other than these.
+// is unknown). Events of a process named by a keyword (:nemesis) are
+// skipped, and so are fields other than these; any other process must be
+// an integer from 0 to 2^63-1 (an integer out of range is an error, not a
+// nemesis). Lines must be UTF-8. Errors name the line and column.
 //
 // The process is the client; each client's operations get Seq 1, 2, ...; the
 // line number (from 1) of an event is its virtual time, so the order of the
@@ -268,12 +308,30 @@ func ReadPorcupineKV(r io.Reader) (History, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024) // a line holds one event; 16 MiB is far beyond any
 	for sc.Scan() {
 		p.line++
-		text := strings.TrimSpace(sc.Text())
+		raw := sc.Text()
+		text := strings.TrimLeft(raw, " \t\r")
+		indent := len(raw) - len(text)
+		text = strings.TrimRight(text, " \t\r")
 		if text == "" {
 			continue
 		}
+		if !utf8.ValidString(text) {
+			col := indent + 1
+			for i, r := range text {
+				if r == utf8.RuneError {
+					col += i
+					break
+				}
+			}
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column %d: invalid UTF-8", p.line, col), op: -1}
+		}
 		if err := p.event(text); err != nil {
-			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d: %v", p.line, err)}
+			col := 1
+			var ce *columnError
+			if errors.As(err, &ce) {
+				col = ce.pos + 1
+			}
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column %d: %v", p.line, indent+col, err), op: -1}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -286,9 +344,26 @@ func ReadPorcupineKV(r io.Reader) (History, error) {
 		}
 	}
 	if err := h.Validate(); err != nil {
+		var he *historyError
+		if errors.As(err, &he) && he.op >= 0 { // an op's call is its line
+			return History{}, &historyError{msg: fmt.Sprintf("porcupine kv: line %d, column 1: %s",
+				h.Ops[he.op].Call, strings.TrimPrefix(he.msg, "history: ")), op: he.op}
+		}
 		return History{}, err
 	}
 	return h, nil
+}
+
+// columnError is a problem at a byte position (from 0) of a line.
+type columnError struct {
+	pos int
+	msg string
+}
+
+func (e *columnError) Error() string { return e.msg }
+
+func errAt(pos int, format string, args ...any) error {
+	return &columnError{pos: pos, msg: fmt.Sprintf(format, args...)}
 }
 
 type kvLogReader struct {
@@ -305,15 +380,17 @@ func (p *kvLogReader) event(text string) error {
 		return err
 	}
 	proc, ok := fields["process"]
-	if !ok {
+	switch {
+	case !ok:
 		return errors.New("missing :process")
-	}
-	if proc.kind != ednInt {
+	case proc.kind == ednKeyword:
 		return nil // a nemesis or other non-client process
+	case proc.kind != ednInt:
+		return errAt(proc.pos, ":process must be an integer client id or a keyword such as :nemesis")
 	}
 	process, err := strconv.Atoi(proc.text)
 	if err != nil || process < 0 {
-		return fmt.Errorf(":process %s is not a client id", proc.text)
+		return errAt(proc.pos, ":process %s is not a client id (want 0 to %d)", proc.text, math.MaxInt64)
 	}
 	typ, err := fields.keyword("type")
 	if err != nil {
@@ -325,7 +402,7 @@ func (p *kvLogReader) event(text string) error {
 	}
 	kind, err := ParseOpKind(f)
 	if err != nil {
-		return fmt.Errorf(":f %w", err)
+		return errAt(fields["f"].pos, ":f %v", err)
 	}
 	switch typ {
 	case "invoke":
@@ -333,7 +410,7 @@ func (p *kvLogReader) event(text string) error {
 	case "ok", "fail", "info":
 		return p.complete(process, kind, typ, fields)
 	}
-	return fmt.Errorf("unknown :type :%s", typ)
+	return errAt(fields["type"].pos, "unknown :type :%s", typ)
 }
 
 func (p *kvLogReader) invoke(process int, kind OpKind, fields ednMap) error {
@@ -353,13 +430,13 @@ func (p *kvLogReader) invoke(process int, kind OpKind, fields ednMap) error {
 	case OpCAS:
 		v := fields["value"]
 		if v.kind != ednVector || len(v.items) != 2 {
-			return errors.New("cas :value must be [expected new]")
+			return errAt(v.pos, "cas :value must be [expected new]")
 		}
 		var okExpected, okNew bool
 		in.Expected, okExpected = v.items[0].scalar()
 		in.Value, okNew = v.items[1].scalar()
 		if !okExpected || !okNew {
-			return errors.New("cas :value must be [expected new] of strings, integers or nil")
+			return errAt(v.pos, "cas :value must be [expected new] of strings, integers or nil")
 		}
 	}
 	if p.seqs == nil {
@@ -422,6 +499,7 @@ const (
 )
 
 type ednValue struct {
+	pos   int // where it begins in the line, from 0
 	kind  ednKind
 	text  string     // string contents, integer digits, keyword or symbol name
 	items []ednValue // vector items
@@ -432,7 +510,7 @@ type ednMap map[string]ednValue
 func (m ednMap) keyword(name string) (string, error) {
 	v, ok := m[name]
 	if !ok || v.kind != ednKeyword {
-		return "", fmt.Errorf("want a keyword for :%s", name)
+		return "", errAt(v.pos, "want a keyword for :%s", name)
 	}
 	return v.text, nil
 }
@@ -446,7 +524,7 @@ func (m ednMap) scalar(name string) (string, error) {
 	}
 	s, ok := v.scalar()
 	if !ok {
-		return "", fmt.Errorf("want a string, an integer or nil for :%s", name)
+		return "", errAt(v.pos, "want a string, an integer or nil for :%s", name)
 	}
 	return s, nil
 }
@@ -472,7 +550,7 @@ func (p *ednParser) errorf(format string, args ...any) error {
 }
 
 func (p *ednParser) errorAt(pos int, format string, args ...any) error {
-	return fmt.Errorf("column %d: %s", pos+1, fmt.Sprintf(format, args...))
+	return errAt(pos, format, args...)
 }
 
 // skip passes whitespace; EDN counts commas as whitespace.
@@ -533,11 +611,19 @@ func (p *ednParser) pairs(m ednMap, depth int) error {
 	}
 }
 
+// value reads one value and notes where it begins.
 func (p *ednParser) value(depth int) (ednValue, error) {
+	p.skip()
+	start := p.pos
+	v, err := p.valueHere(depth)
+	v.pos = start
+	return v, err
+}
+
+func (p *ednParser) valueHere(depth int) (ednValue, error) {
 	if depth > ednDepthMax {
 		return ednValue{}, p.errorf("nested deeper than %d", ednDepthMax)
 	}
-	p.skip()
 	if p.pos >= len(p.s) {
 		return ednValue{}, p.errorf("want a value")
 	}
@@ -578,12 +664,23 @@ func (p *ednParser) value(depth int) (ednValue, error) {
 		return ednValue{kind: ednKeyword, text: tok[1:]}, nil
 	case tok == "nil":
 		return ednValue{kind: ednNil}, nil
-	case tok[0] >= '0' && tok[0] <= '9' || tok[0] == '-' || tok[0] == '+':
-		if _, err := strconv.ParseInt(tok, 10, 64); err == nil {
-			return ednValue{kind: ednInt, text: strings.TrimPrefix(tok, "+")}, nil
+	case isInteger(tok):
+		if _, err := strconv.ParseInt(tok, 10, 64); err != nil {
+			return ednValue{}, p.errorAt(start, "integer %s out of range (want -2^63 to 2^63-1)", tok)
 		}
+		return ednValue{kind: ednInt, text: strings.TrimPrefix(tok, "+")}, nil
 	}
 	return ednValue{kind: ednSymbol, text: tok}, nil
+}
+
+// isInteger reports whether tok is written as an integer: an optional sign,
+// then decimal digits.
+func isInteger(tok string) bool {
+	digits := strings.TrimLeft(tok, "+-")
+	if len(tok)-len(digits) > 1 || digits == "" {
+		return false
+	}
+	return strings.Trim(digits, "0123456789") == ""
 }
 
 func (p *ednParser) str() (ednValue, error) {

@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -106,7 +107,7 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"return before call", withOp(`{"client":2,"seq":1,"op":"get","key":"x","call":20,"return":10,"outcome":"ok"}`),
 			`history: op 3: return 10 before call 20`},
 		{"unknown op field", withOp(`{"client":2,"seq":1,"op":"get","key":"x","call":20,"retrun":30,"outcome":"ok"}`),
-			`history: op 3: unknown field "retrun"`},
+			`history: line 1, column 372: unknown key "retrun" in ops[] (keys are matched exactly, case included)`},
 		{"missing client", withOp(`{"seq":1,"op":"get","key":"x","call":20,"return":30,"outcome":"ok"}`),
 			`history: op 3: missing "client"`},
 		{"missing key", withOp(`{"client":2,"seq":1,"op":"get","call":20,"return":30,"outcome":"ok"}`),
@@ -126,25 +127,31 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"not an object", withOp(`[]`),
 			`history: op 3: cannot unmarshal array into Go value of type checker.fileOp`},
 		{"unknown top field", `{"format":"raftsim-history","version":1,"ops":[],"seed":3}`,
-			`history: unknown field "seed"`},
+			`history: line 1, column 50: unknown key "seed" in the top level (keys are matched exactly, case included)`},
 		{"wrong version", `{"format":"raftsim-history","version":2,"ops":[]}`,
-			`history: version 2 is not supported (this reader knows version 1)`},
+			`history: line 1, column 1: version 2 is not supported (this reader knows version 1)`},
 		{"wrong format", `{"format":"jepsen","version":1,"ops":[]}`,
-			`history: format "jepsen", want "raftsim-history"`},
-		{"missing format", `{"version":1,"ops":[]}`, `history: missing "format": not a raftsim history`},
-		{"missing version", `{"format":"raftsim-history","ops":[]}`, `history: missing "version"`},
-		{"missing ops", `{"format":"raftsim-history","version":1}`, `history: missing "ops"`},
-		{"syntax", `{"format":"raftsim-history",,}`, `history: invalid JSON at byte 29: invalid character ',' looking for beginning of object key string`},
-		{"truncated", head + good, `history: truncated JSON`},
-		{"empty", ``, `history: truncated JSON`},
+			`history: line 1, column 1: format "jepsen", want "raftsim-history"`},
+		{"missing format", `{"version":1,"ops":[]}`, `history: line 1, column 1: missing "format": not a raftsim history`},
+		{"missing version", `{"format":"raftsim-history","ops":[]}`, `history: line 1, column 1: missing "version"`},
+		{"missing ops", `{"format":"raftsim-history","version":1}`, `history: line 1, column 1: missing "ops"`},
+		{"syntax", `{"format":"raftsim-history",,}`, `history: line 1, column 29: invalid JSON: invalid character ',' looking for beginning of object key string`},
+		{"truncated", head + good, `history: line 1, column 138: truncated JSON`},
+		{"empty", ``, `history: line 1, column 1: truncated JSON`},
 		{"trailing data", `{"format":"raftsim-history","version":1,"ops":[]} {}`,
-			`history: unexpected data after the history object at byte 50`},
+			`history: line 1, column 51: unexpected data after the document`},
 	}
+	// the fourth op begins right after the three good ones
+	opColumn := len(withOp("")) - len("]}") + 1
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ReadHistory(strings.NewReader(c.in))
 			require.Error(t, err)
-			assert.EqualError(t, err, c.want)
+			want := c.want
+			if rest, ok := strings.CutPrefix(want, "history: op 3: "); ok {
+				want = fmt.Sprintf("history: line 1, column %d: op 3: %s", opColumn, rest)
+			}
+			assert.EqualError(t, err, want)
 			assert.ErrorIs(t, err, ErrBadHistory)
 		})
 	}
@@ -204,36 +211,43 @@ func TestReadPorcupineKV(t *testing.T) {
 		{Client: 1, Seq: 2, Input: get("x"), Call: 14, Return: 15, Outcome: OutcomeOK, Output: read("")},
 	}
 	assert.Equal(t, want, h.Ops)
-	assert.Equal(t, NotLinearizable, CheckLinearizable(h, 0).Verdict,
+	assert.Equal(t, NotLinearizable, CheckLinearizable(h, Limit{}).Verdict,
 		"x reads empty after put a, unless the unknown append... which cannot make it empty")
 }
 
 func TestReadPorcupineKVErrors(t *testing.T) {
 	const invoke = `{:process 0, :type :invoke, :f :get, :key "x", :value nil}` + "\n"
 	cases := []struct{ name, in, want string }{
-		{"unknown type", `{:process 0, :type :maybe, :f :get, :key "x", :value nil}`, `porcupine kv: line 1: unknown :type :maybe`},
-		{"unknown f", `{:process 0, :type :invoke, :f :pot, :key "x", :value nil}`, `porcupine kv: line 1: :f unknown op kind "pot"`},
+		{"unknown type", `{:process 0, :type :maybe, :f :get, :key "x", :value nil}`, `porcupine kv: line 1, column 20: unknown :type :maybe`},
+		{"unknown f", `{:process 0, :type :invoke, :f :pot, :key "x", :value nil}`, `porcupine kv: line 1, column 32: :f unknown op kind "pot"`},
 		{"ok without invoke", `{:process 0, :type :ok, :f :get, :key "x", :value nil}`,
-			`porcupine kv: line 1: :ok for process 0, which has no pending op`},
-		{"invoke while pending", invoke + invoke, `porcupine kv: line 2: process 0 invokes while its op from line 1 is pending`},
+			`porcupine kv: line 1, column 1: :ok for process 0, which has no pending op`},
+		{"invoke while pending", invoke + invoke, `porcupine kv: line 2, column 1: process 0 invokes while its op from line 1 is pending`},
 		{"mismatched completion", invoke + `{:process 0, :type :ok, :f :put, :key "x", :value "a"}`,
-			`porcupine kv: line 2: :ok :put for process 0, whose pending op from line 1 is :get`},
-		{"missing key", `{:process 0, :type :invoke, :f :get, :value nil}`, `porcupine kv: line 1: missing :key`},
-		{"missing value", `{:process 0, :type :invoke, :f :put, :key "x"}`, `porcupine kv: line 1: missing :value`},
+			`porcupine kv: line 2, column 1: :ok :put for process 0, whose pending op from line 1 is :get`},
+		{"missing key", `{:process 0, :type :invoke, :f :get, :value nil}`, `porcupine kv: line 1, column 1: missing :key`},
+		{"missing value", `{:process 0, :type :invoke, :f :put, :key "x"}`, `porcupine kv: line 1, column 1: missing :value`},
 		{"bad cas value", `{:process 0, :type :invoke, :f :cas, :key "x", :value "a"}`,
-			`porcupine kv: line 1: cas :value must be [expected new]`},
-		{"missing process", `{:type :invoke, :f :get, :key "x", :value nil}`, `porcupine kv: line 1: missing :process`},
+			`porcupine kv: line 1, column 55: cas :value must be [expected new]`},
+		{"missing process", `{:type :invoke, :f :get, :key "x", :value nil}`, `porcupine kv: line 1, column 1: missing :process`},
 		{"negative process", `{:process -3, :type :invoke, :f :get, :key "x", :value nil}`,
-			`porcupine kv: line 1: :process -3 is not a client id`},
-		{"not a map", `[:process 0]`, `porcupine kv: line 1: column 1: want '{'`},
-		{"unterminated string", `{:process 0, :key "x}`, `porcupine kv: line 1: column 19: unterminated string`},
-		{"unterminated map", `{:process 0`, `porcupine kv: line 1: column 12: unterminated map`},
-		{"non-keyword key", `{"process" 0}`, `porcupine kv: line 1: column 2: map key must be a keyword`},
-		{"duplicate key", `{:process 0 :process 1}`, `porcupine kv: line 1: column 13: duplicate key :process`},
-		{"trailing text", `{:process 0} x`, `porcupine kv: line 1: column 14: unexpected text after the map`},
-		{"bad escape", `{:key "\q"}`, `porcupine kv: line 1: column 8: unknown escape \q`},
+			`porcupine kv: line 1, column 11: :process -3 is not a client id (want 0 to 9223372036854775807)`},
+		{"not a map", `[:process 0]`, `porcupine kv: line 1, column 1: want '{'`},
+		{"unterminated string", `{:process 0, :key "x}`, `porcupine kv: line 1, column 19: unterminated string`},
+		{"unterminated map", `{:process 0`, `porcupine kv: line 1, column 12: unterminated map`},
+		{"non-keyword key", `{"process" 0}`, `porcupine kv: line 1, column 2: map key must be a keyword`},
+		{"duplicate key", `{:process 0 :process 1}`, `porcupine kv: line 1, column 13: duplicate key :process`},
+		{"trailing text", `{:process 0} x`, `porcupine kv: line 1, column 14: unexpected text after the map`},
+		{"bad escape", `{:key "\q"}`, `porcupine kv: line 1, column 8: unknown escape \q`},
+		// an integer too large is an error, not a nemesis whose events are dropped
+		{"oversized process", `{:process 99999999999999999999, :type :invoke, :f :get, :key "x", :value nil}`,
+			`porcupine kv: line 1, column 11: integer 99999999999999999999 out of range (want -2^63 to 2^63-1)`},
+		{"string process", `{:process "n1", :type :invoke, :f :get, :key "x", :value nil}`,
+			`porcupine kv: line 1, column 11: :process must be an integer client id or a keyword such as :nemesis`},
+		{"invalid UTF-8", "  {:process 0, :type :invoke, :f :get, :key \"\xff\", :value nil}",
+			`porcupine kv: line 1, column 46: invalid UTF-8`},
 		{"too deep", `{:a ` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + `}`,
-			`porcupine kv: line 1: column 21: nested deeper than 16`},
+			`porcupine kv: line 1, column 21: nested deeper than 16`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

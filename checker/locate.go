@@ -1,9 +1,6 @@
 package checker
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // Locating a linearizability violation: "illegal on key k7" over 20,000
 // operations names no culprit. Locate shrinks the failing key's operations
@@ -20,25 +17,22 @@ import (
 // or leaves a read its writes no longer explain.
 //
 // Every check is [CheckLinearizable] on a subhistory of one key, through
-// locateCheck. A check that is inconclusive counts as "not shown illegal",
-// so it never lets an operation go: the set found is still proven illegal,
-// and it is minimal as far as the checks could decide.
+// locateCheck. A check that reaches its bound counts as "not shown
+// illegal", so it never lets an operation go: the set found is still proven
+// illegal, and it is minimal as far as the checks could decide.
 
 // LocateOptions bound a Locate.
 type LocateOptions struct {
 	// MaxChecks bounds the linearizability checks (0: DefaultLocateChecks).
 	MaxChecks int
-	// CheckTimeout bounds each check (0: DefaultLocateTimeout). The
+	// CheckLimit bounds each check (zero fields: DefaultLimit). The
 	// histories checked are one key's and shrink as Locate goes, so each
-	// check is usually far below a millisecond.
-	CheckTimeout time.Duration
+	// check is usually far below the bound.
+	CheckLimit Limit
 }
 
-// DefaultLocateChecks and DefaultLocateTimeout are LocateOptions' defaults.
-const (
-	DefaultLocateChecks  = 5000
-	DefaultLocateTimeout = 10 * time.Second
-)
+// DefaultLocateChecks is LocateOptions' default MaxChecks.
+const DefaultLocateChecks = 5000
 
 // Located is the outcome of Locate.
 type Located struct {
@@ -61,17 +55,14 @@ var ErrNotIllegal = fmt.Errorf("checker: locate: the key's history is not proven
 
 // locateCheck is the one place Locate asks for a verdict.
 func locateCheck(h History, opts LocateOptions) Verdict {
-	return CheckLinearizable(h, opts.CheckTimeout).Verdict
+	return CheckLinearizable(h, opts.CheckLimit).Verdict
 }
 
 // Locate finds a minimal non-linearizable set of key's operations in h. It
-// is deterministic as long as no check runs out of time.
+// is deterministic: every check is bounded by counts, not by time.
 func Locate(h History, key string, opts LocateOptions) (Located, error) {
 	if opts.MaxChecks <= 0 {
 		opts.MaxChecks = DefaultLocateChecks
-	}
-	if opts.CheckTimeout <= 0 {
-		opts.CheckTimeout = DefaultLocateTimeout
 	}
 	if err := h.Validate(); err != nil {
 		return Located{}, err

@@ -21,13 +21,13 @@ func requireLocated(t require.TestingT, h History, loc Located) {
 		require.Equal(t, loc.Key, op.Input.Key)
 		require.True(t, slices.Contains(keyOps, op), "%v is one of the history's operations", op)
 	}
-	require.Equal(t, NotLinearizable, CheckLinearizable(History{Ops: loc.Ops}, 0).Verdict, "the set is illegal")
+	require.Equal(t, NotLinearizable, CheckLinearizable(History{Ops: loc.Ops}, Limit{}).Verdict, "the set is illegal")
 	for i := range loc.Ops {
 		rest := slices.Delete(slices.Clone(loc.Ops), i, i+1)
 		if len(unexplained(rest)) > len(unexplained(loc.Ops)) {
 			continue
 		}
-		require.Equal(t, Linearizable, CheckLinearizable(History{Ops: rest}, 0).Verdict,
+		require.Equal(t, Linearizable, CheckLinearizable(History{Ops: rest}, Limit{}).Verdict,
 			"without %v the rest is linearizable", loc.Ops[i])
 	}
 }
@@ -78,7 +78,7 @@ func TestLocateStopsAtItsBudget(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, loc.Minimal)
 	assert.LessOrEqual(t, loc.Checks, 3)
-	assert.Equal(t, NotLinearizable, CheckLinearizable(History{Ops: loc.Ops}, 0).Verdict, "what it has is still illegal")
+	assert.Equal(t, NotLinearizable, CheckLinearizable(History{Ops: loc.Ops}, Limit{}).Verdict, "what it has is still illegal")
 }
 
 // corrupted is a linearizable history of one key with one read's output
@@ -120,7 +120,7 @@ func TestLocateIsMinimal(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		seed := rapid.Uint64().Draw(t, "seed")
 		h := corrupted(seed, rapid.IntRange(5, 80).Draw(t, "ops"))
-		if CheckLinearizable(h, 0).Verdict != NotLinearizable {
+		if CheckLinearizable(h, Limit{}).Verdict != NotLinearizable {
 			t.Skip("the corruption happens to be linearizable")
 		}
 		loc, err := Locate(h, "k0", LocateOptions{})

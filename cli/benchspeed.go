@@ -62,8 +62,10 @@ func runProblem(res harness.Result, err error) string {
 	switch {
 	case err != nil:
 		return err.Error()
-	case !res.Passed():
+	case res.Failure != nil:
 		return "the run failed: " + res.Failure.String()
+	case res.Inconclusive != "":
+		return "the run is inconclusive: " + res.Inconclusive
 	}
 	return ""
 }
@@ -220,7 +222,7 @@ func benchPorcupine(o benchOptions) benchSection {
 	for range o.sizes.Rounds {
 		runtime.GC()
 		start := time.Now()
-		lin = checker.CheckLinearizable(res.History, time.Minute)
+		lin = checker.CheckLinearizable(res.History, checker.Limit{})
 		times = append(times, time.Since(start).Seconds()*1000)
 		if !lin.Ok() {
 			s.Problem = "the recorded history was judged " + lin.String()

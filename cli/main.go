@@ -14,6 +14,14 @@ const (
 	exitPass    = 0 // nothing wrong found
 	exitFailure = 1 // a failure was found
 	exitUsage   = 2 // bad usage or bad input
+	// exitInconclusive: no verdict, deterministically: a linearizability
+	// check reached its step or memory bound (run, replay, check), or a
+	// history held no operation to check. Never a pass, and never a
+	// failure of the system under test.
+	exitInconclusive = 3
+	// exitOutOfTime: raftsim check's --timeout, wall time, ran out before
+	// the command finished; it says nothing about the history.
+	exitOutOfTime = 4
 )
 
 // command is one subcommand.

@@ -25,10 +25,14 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 	if cfg.Crashes.Interval > 0 {
 		fmt.Fprintf(w, "crashes   every ~%v, down %v-%v\n", cfg.Crashes.Interval, cfg.Crashes.DownMin, cfg.Crashes.DownMax)
 	}
-	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, timeout %v, reads %v\n",
-		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, wl.Timeout, wl.ReadPath)
-	fmt.Fprintf(w, "raft      snapshot every %d entries, %d appends in flight of up to %d entries, reads %v\n",
-		cfg.Raft.SnapshotThreshold, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
+	writers := "no bound on concurrent writes per key"
+	if wl.WritersPerKey > 0 {
+		writers = fmt.Sprintf("at most %d concurrent writes per key", wl.WritersPerKey)
+	}
+	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, %s, timeout %v, reads %v\n",
+		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, writers, wl.Timeout, wl.ReadPath)
+	fmt.Fprintf(w, "raft      snapshot every %d entries in %d-byte chunks, %d appends in flight of up to %d entries, reads %v\n",
+		cfg.Raft.SnapshotThreshold, cfg.Raft.SnapshotChunkSize, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
 	printStorage(w, cfg)
 	if n := len(cfg.Plan.Steps); n > 0 {
 		fmt.Fprintf(w, "plan      %d steps: %s\n", n, planKinds(cfg))
@@ -40,7 +44,11 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 		}
 		fmt.Fprintf(w, "shape     %s\n", strings.Join(parts, " "))
 	}
-	fmt.Fprintf(w, "time      chaos %v, then liveness within %v (virtual), budget %v\n\n", cfg.Duration, cfg.LivenessBoundOrDefault(), cfg.Budget)
+	bound := "a bound derived at the heal"
+	if cfg.LivenessBound > 0 {
+		bound = cfg.LivenessBound.String()
+	}
+	fmt.Fprintf(w, "time      chaos %v, then liveness within %s (virtual), budget %v\n\n", cfg.Duration, bound, cfg.Budget)
 }
 
 func printStorage(w io.Writer, cfg harness.Config) {
@@ -83,12 +91,20 @@ func printSummary(w io.Writer, res harness.Result, wall time.Duration, repro, fi
 	fmt.Fprintf(w, "operations  %d completed, %d unknown\n", s.OpsCompleted, s.OpsUnknown)
 	fmt.Fprintf(w, "leaders     %d changes\n", s.LeaderChanges)
 	fmt.Fprintf(w, "faults      %d crashes, %d restarts, %d pauses\n", s.Crashes, s.Restarts, s.Pauses)
-	fmt.Fprintf(w, "recovery    converged %v after healing\n", s.RecoveryTime)
+	fmt.Fprintf(w, "recovery    converged %v after healing (bound %v)\n", s.RecoveryTime, s.LivenessBound)
+	if len(s.Outside) > 0 {
+		fmt.Fprintf(w, "outside     %v: healed, outside the committed configuration, not required to follow\n", s.Outside)
+	}
 	fmt.Fprintf(w, "events      %d (%d messages)\n", s.Steps, s.Messages)
 	fmt.Fprintf(w, "time        %v virtual, %v wall, %.0fx\n", s.VirtualTime, wall.Round(time.Millisecond), ratio(s.VirtualTime, wall))
 	fmt.Fprintf(w, "trace       %016x\n", res.TraceHash)
 	if res.Passed() {
 		fmt.Fprintf(w, "verdict     PASS (linearizable: %v)\n", res.Linearizability.Verdict)
+		return
+	}
+	if res.Failure == nil {
+		fmt.Fprintf(w, "verdict     INCONCLUSIVE (%s)\n", oneLine(res.Inconclusive))
+		fmt.Fprintf(w, "reproduce   %s\n", repro)
 		return
 	}
 	fmt.Fprintf(w, "verdict     FAIL %v\n", res.Failure)
@@ -100,22 +116,28 @@ func printSummary(w io.Writer, res harness.Result, wall time.Duration, repro, fi
 
 // runJSON is `raftsim run --json`.
 type runJSON struct {
-	Seed        sim.Seed         `json:"seed"`
-	Scenario    string           `json:"scenario"`
-	Verdict     string           `json:"verdict"`
-	Failure     *harness.Failure `json:"failure,omitempty"`
-	Stats       harness.Stats    `json:"stats"`
-	TraceHash   string           `json:"traceHash"`
-	WallMs      int64            `json:"wallMs"`
-	Reproduce   string           `json:"reproduce,omitempty"`
-	FailureFile string           `json:"failureFile,omitempty"`
+	Seed     sim.Seed         `json:"seed"`
+	Scenario string           `json:"scenario"`
+	Verdict  string           `json:"verdict"`
+	Failure  *harness.Failure `json:"failure,omitempty"`
+	// Inconclusive says why the verdict is undecided, when it is.
+	Inconclusive string        `json:"inconclusive,omitempty"`
+	Stats        harness.Stats `json:"stats"`
+	TraceHash    string        `json:"traceHash"`
+	WallMs       int64         `json:"wallMs"`
+	Reproduce    string        `json:"reproduce,omitempty"`
+	FailureFile  string        `json:"failureFile,omitempty"`
 }
 
 func printRunJSON(w io.Writer, scenario string, res harness.Result, wall time.Duration, repro, file string) {
 	out := runJSON{Seed: res.Seed, Scenario: scenario, Verdict: "pass", Failure: res.Failure, Stats: res.Stats,
 		TraceHash: harness.FormatHash(res.TraceHash), WallMs: wall.Milliseconds(), FailureFile: file}
-	if !res.Passed() {
+	switch {
+	case res.Failure != nil:
 		out.Verdict = "fail"
+		out.Reproduce = repro
+	case res.Inconclusive != "":
+		out.Verdict, out.Inconclusive = "inconclusive", res.Inconclusive
 		out.Reproduce = repro
 	}
 	writeJSON(w, out)

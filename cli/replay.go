@@ -46,7 +46,8 @@ readable trace, porcupine's picture of the history (faults as annotations)
 and a timeline page.
 
 Exit status: 0 when the file's expectation holds, 1 when it does not, 2 for
-a bad file or bad flags.`, replayExamples, stderr)
+a bad file or bad flags, 3 when the replay's verdict is inconclusive (the
+linearizability search reached its bound: neither expectation is shown).`, replayExamples, stderr)
 	trace := fs.String("trace", "", "write the trace, one line per event, to FILE (- for stdout)")
 	var nodes listFlag
 	fs.Var(&nodes, "node", "trace only these nodes and their messages: n2 or 2; repeatable or comma-separated")
@@ -150,7 +151,10 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 			printLocated(stdout, o.file, located)
 		}
 	}
-	if !v.OK {
+	switch {
+	case v.Verdict == "inconclusive":
+		return exitInconclusive
+	case !v.OK:
 		return exitFailure
 	}
 	return exitPass

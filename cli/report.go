@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
@@ -113,15 +112,12 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 func writeHistoryPage(path string, cfg harness.Config, res harness.Result, notes []checker.Annotation) error {
 	lin := res.Linearizability
 	h := res.History
-	timeout := cfg.CheckTimeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
+	limit := cfg.CheckLimit
 	if len(lin.FailingKeys) > 0 && len(h.Ops) > maxPictureOps {
-		h, lin = failingKeysOnly(h, lin.FailingKeys, timeout)
+		h, lin = failingKeysOnly(h, lin.FailingKeys, limit)
 	}
 	if lin.Verdict == 0 {
-		lin = checker.CheckLinearizable(h, timeout)
+		lin = checker.CheckLinearizable(h, limit)
 	}
 	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, h, lin, notes) })
 }

@@ -42,7 +42,11 @@ func parseRun(args []string, stderr io.Writer) (o runOptions, code int, done boo
 
 Runs one seed of a scenario (the default one unless --scenario names
 another), checks every invariant, liveness and linearizability, and prints
-the drawn parameters first, then a summary.`, runExamples, stderr)
+the drawn parameters first, then a summary.
+
+Exit codes: 0 pass; 1 a failure was found; 2 bad usage; 3 inconclusive (the
+linearizability search reached its deterministic bound: neither a pass nor
+a failure of the system under test).`, runExamples, stderr)
 	seedFlag := fs.String("seed", "", "the seed (decimal or 0x-hex); random when absent")
 	scenario := fs.String("scenario", scenarios.DefaultName, "the scenario (see `raftsim scenarios`)")
 	short := fs.Bool("short", false, "the scenario's short mode: same shape, shorter chaos phase")
@@ -129,7 +133,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	file := ""
-	if !res.Passed() && o.out != "" {
+	if res.Failure != nil && o.out != "" {
 		if file, err = writeRunFailure(o, res); err != nil {
 			fmt.Fprintf(stderr, "raftsim run: writing the failure file: %v\n", err)
 		}
@@ -139,8 +143,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printSummary(stdout, res, wall, o.repro, file)
 	}
-	if !res.Passed() {
+	switch {
+	case res.Failure != nil:
 		return exitFailure
+	case res.Inconclusive != "":
+		return exitInconclusive
 	}
 	return exitPass
 }

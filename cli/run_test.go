@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/harness"
 )
 
 func raftsim(args ...string) (code int, stdout, stderr string) {
@@ -59,4 +61,24 @@ func TestHelpExitsZeroWithExamples(t *testing.T) {
 	code, out, _ := raftsim("help")
 	assert.Equal(t, exitPass, code)
 	assert.Contains(t, out, "run")
+}
+
+// An inconclusive run is neither a pass nor a failure: its own verdict
+// line, its own JSON verdict, its own exit code.
+func TestRunPrintsInconclusiveApart(t *testing.T) {
+	res := harness.Result{Seed: 7, Inconclusive: "unknown: 438 ops, 3 keys"}
+	require.False(t, res.Passed())
+	var out bytes.Buffer
+	printSummary(&out, res, 0, "raftsim run --seed 7", "")
+	assert.Contains(t, out.String(), "verdict     INCONCLUSIVE (unknown: 438 ops, 3 keys)")
+	assert.NotContains(t, out.String(), "FAIL")
+	assert.NotContains(t, out.String(), "PASS")
+	out.Reset()
+	printRunJSON(&out, "swarm", res, 0, "raftsim run --seed 7", "")
+	var j map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &j))
+	assert.Equal(t, "inconclusive", j["verdict"])
+	assert.Equal(t, "unknown: 438 ops, 3 keys", j["inconclusive"])
+	assert.Nil(t, j["failure"])
+	assert.NotContains(t, []int{exitPass, exitFailure, exitUsage}, exitInconclusive)
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
@@ -111,7 +110,7 @@ func locateViolation(cfg harness.Config, res harness.Result, ct *clientTracer) (
 	if res.Failure == nil || res.Failure.Class != harness.ClassLinearizability || len(res.Linearizability.FailingKeys) == 0 {
 		return nil, nil
 	}
-	loc, err := checker.Locate(res.History, res.Linearizability.FailingKeys[0], checker.LocateOptions{CheckTimeout: cfg.CheckTimeout})
+	loc, err := checker.Locate(res.History, res.Linearizability.FailingKeys[0], checker.LocateOptions{CheckLimit: cfg.CheckLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -288,14 +287,14 @@ func addLocated(t *checker.Timeline, file string, r *locatedReport) {
 const maxPictureOps = 3000
 
 // failingKeysOnly is the history of the failing keys, checked again.
-func failingKeysOnly(h checker.History, keys []string, timeout time.Duration) (checker.History, checker.LinearizabilityResult) {
+func failingKeysOnly(h checker.History, keys []string, limit checker.Limit) (checker.History, checker.LinearizabilityResult) {
 	var out checker.History
 	for _, op := range h.Ops {
 		if slices.Contains(keys, op.Input.Key) {
 			out.Ops = append(out.Ops, op)
 		}
 	}
-	return out, checker.CheckLinearizable(out, timeout)
+	return out, checker.CheckLinearizable(out, limit)
 }
 
 // writeRunTimeline writes the timeline page of a run of `raftsim run`: any

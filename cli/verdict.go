@@ -29,8 +29,9 @@ type replayVerdict struct {
 	// from 1) where the replay's trace parts from the recorded one, when
 	// the traces differ and the file holds per-step hashes.
 	FirstDivergence uint64 `json:"firstDivergence,omitempty"`
-	// Verdict is "reproduced", "fixed", "differs", "passes" or
-	// "still fails"; OK says whether the file's expectation holds.
+	// Verdict is "reproduced", "fixed", "differs", "passes", "still
+	// fails" or "inconclusive"; OK says whether the file's expectation
+	// holds (never for an inconclusive replay).
 	Verdict string   `json:"verdict"`
 	OK      bool     `json:"ok"`
 	Notes   []string `json:"notes,omitempty"`
@@ -40,9 +41,11 @@ type replayVerdict struct {
 
 // replaySide is one side of the comparison.
 type replaySide struct {
-	Failure   *harness.Failure `json:"failure,omitempty"`
-	TraceHash string           `json:"traceHash"`
-	Steps     uint64           `json:"steps"`
+	Failure *harness.Failure `json:"failure,omitempty"`
+	// Inconclusive says why the replayed verdict is undecided, when it is.
+	Inconclusive string `json:"inconclusive,omitempty"`
+	TraceHash    string `json:"traceHash"`
+	Steps        uint64 `json:"steps"`
 }
 
 // compareReplay judges a replay of f.
@@ -50,7 +53,7 @@ func compareReplay(path string, f harness.FailureFile, res harness.Result) repla
 	v := replayVerdict{File: path, Seed: f.Seed, Scenario: f.Scenario, Expect: f.Expect,
 		RecordedVersion: f.Raftsim, Version: harness.Version(),
 		Recorded: replaySide{Failure: &f.Failure, TraceHash: f.TraceHash, Steps: f.Steps},
-		Replayed: replaySide{Failure: res.Failure, TraceHash: harness.FormatHash(res.TraceHash), Steps: res.Stats.Steps},
+		Replayed: replaySide{Failure: res.Failure, Inconclusive: res.Inconclusive, TraceHash: harness.FormatHash(res.TraceHash), Steps: res.Stats.Steps},
 	}
 	if v.Expect == "" {
 		v.Expect = "pass"
@@ -66,6 +69,8 @@ func compareReplay(path string, f harness.FailureFile, res harness.Result) repla
 		v.Notes = append(v.Notes, divergence(f, res, &v))
 	}
 	switch {
+	case res.Failure == nil && res.Inconclusive != "":
+		v.Verdict = "inconclusive" // neither expectation is shown to hold
 	case v.Expect == "pass" && res.Passed():
 		v.Verdict, v.OK = "fixed", true
 	case v.Expect == "pass":
@@ -112,11 +117,12 @@ func printReplay(w io.Writer, v replayVerdict) {
 		fmt.Fprintf(w, "wrote     %s\n", path)
 	}
 	verdicts := map[string]string{
-		"reproduced":  "REPRODUCED: the same failure with the same trace",
-		"fixed":       "FIXED: the run now passes, as the file expects",
-		"still fails": "STILL FAILS: the file expects a pass",
-		"passes":      "NOT REPRODUCED: the run passes now",
-		"differs":     "NOT REPRODUCED: the run differs from the recording",
+		"reproduced":   "REPRODUCED: the same failure with the same trace",
+		"fixed":        "FIXED: the run now passes, as the file expects",
+		"still fails":  "STILL FAILS: the file expects a pass",
+		"passes":       "NOT REPRODUCED: the run passes now",
+		"differs":      "NOT REPRODUCED: the run differs from the recording",
+		"inconclusive": "INCONCLUSIVE: the linearizability search reached its bound (" + oneLine(v.Replayed.Inconclusive) + ")",
 	}
 	fmt.Fprintf(w, "verdict   %s\n", verdicts[v.Verdict])
 }

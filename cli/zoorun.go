@@ -84,9 +84,9 @@ type zooCampaign struct {
 	// prove nothing about it: the campaign went on past them. Their
 	// confirming runs are not counted in CPUSeconds.
 	CoreFailures []zooSeed `json:"coreFailures,omitempty"`
-	// Inconclusive counts seeds whose linearizability check ran out of
-	// time: a failure for raftsim fuzz, but no proof of a bug, so the
-	// campaign went on.
+	// Inconclusive counts seeds whose linearizability check reached its
+	// step or memory limit: a failure for raftsim fuzz, but no proof of a
+	// bug, so the campaign went on.
 	Inconclusive int `json:"inconclusive,omitempty"`
 }
 
@@ -188,7 +188,7 @@ func campaignNote(c zooCampaign) string {
 		note += fmt.Sprintf("; seed %d fails without the knob too (%s): %s", f.SeedIndex+1, f.Signature, f.Reproduce)
 	}
 	if c.Inconclusive > 0 {
-		note += fmt.Sprintf("; %d seeds inconclusive (porcupine out of time), not counted", c.Inconclusive)
+		note += fmt.Sprintf("; %d seeds inconclusive (the check reached its step or memory limit), not counted", c.Inconclusive)
 	}
 	return note
 }

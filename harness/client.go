@@ -75,14 +75,18 @@ type client struct {
 	scripted int
 	// seen is the last value the client read or wrote per key, for CAS.
 	seen map[string]string
+	// writing is the key index of the drawn write in flight, or -1: it
+	// holds one of the key's Workload.WritersPerKey places.
+	writing int
 }
 
 func newClient(w *World, idx int) *client {
 	return &client{
 		w: w, idx: idx, endpoint: len(w.nodes) + idx,
-		rand:   w.seed.Stream("client/" + strconv.Itoa(idx)),
-		target: idx % len(w.nodes),
-		seen:   map[string]string{},
+		rand:    w.seed.Stream("client/" + strconv.Itoa(idx)),
+		target:  idx % len(w.nodes),
+		seen:    map[string]string{},
+		writing: -1,
 	}
 }
 
@@ -93,13 +97,17 @@ func (c *client) next() {
 		return
 	}
 	c.seq++
-	in := c.drawInput()
+	in, key := c.drawInput()
 	if script := w.cfg.Workload.Script; script != nil {
 		if c.scripted >= len(script[c.idx]) {
 			return // the script is done
 		}
-		in = script[c.idx][c.scripted]
+		in, key = script[c.idx][c.scripted], -1
 		c.scripted++
+	}
+	if key >= 0 && in.Kind != checker.OpGet {
+		c.writing = key
+		w.writers[key]++
 	}
 	c.cmd = Command{Client: c.idx, Seq: c.seq, Input: in}
 	c.op = w.rec.Invoke(c.idx, c.seq, c.cmd.Input, w.now())
@@ -107,20 +115,69 @@ func (c *client) next() {
 	c.send()
 }
 
-func (c *client) drawInput() checker.Input {
+// drawInput draws the next command and returns it with its key's index.
+//
+// Histories are decidable by construction. Every written value is unique
+// (client and sequence number), and with Workload.WritersPerKey set, a
+// write drawn for a key that already has that many writers in flight goes
+// to the next key that has room, or becomes a read of the drawn key when
+// none has. With one writer per key, a key's writes are ordered in real
+// time: the checker has one order of writes to follow and, for each read,
+// only the states around it to match, instead of every interleaving of
+// concurrent appends (each a distinct state), which grows exponentially
+// between two reads. The remapping draws nothing, so the streams stay
+// aligned.
+func (c *client) drawInput() (checker.Input, int) {
 	wl := c.w.cfg.Workload
-	key := "k" + strconv.Itoa(c.rand.Intn(wl.Keys))
+	k := c.rand.Intn(wl.Keys)
 	value := strconv.Itoa(c.idx) + "." + strconv.FormatUint(c.seq, 10)
 	pick := c.rand.Intn(wl.Mix.total())
+	kind := checker.OpCAS
 	switch {
 	case pick < wl.Mix.Get:
-		return checker.Input{Kind: checker.OpGet, Key: key}
+		kind = checker.OpGet
 	case pick < wl.Mix.Get+wl.Mix.Put:
-		return checker.Input{Kind: checker.OpPut, Key: key, Value: value}
+		kind = checker.OpPut
 	case pick < wl.Mix.Get+wl.Mix.Put+wl.Mix.Append:
-		return checker.Input{Kind: checker.OpAppend, Key: key, Value: value + ";"}
+		kind = checker.OpAppend
 	}
-	return checker.Input{Kind: checker.OpCAS, Key: key, Expected: c.seen[key], Value: value}
+	if kind != checker.OpGet && wl.WritersPerKey > 0 {
+		if free, ok := c.w.keyForWrite(k); ok {
+			k = free
+		} else {
+			kind = checker.OpGet
+		}
+	}
+	key := "k" + strconv.Itoa(k)
+	switch kind {
+	case checker.OpGet:
+		return checker.Input{Kind: checker.OpGet, Key: key}, k
+	case checker.OpPut:
+		return checker.Input{Kind: checker.OpPut, Key: key, Value: value}, k
+	case checker.OpAppend:
+		return checker.Input{Kind: checker.OpAppend, Key: key, Value: value + ";"}, k
+	}
+	return checker.Input{Kind: checker.OpCAS, Key: key, Expected: c.seen[key], Value: value}, k
+}
+
+// keyForWrite is the first key from k on (wrapping around) with fewer than
+// Workload.WritersPerKey writes in flight.
+func (w *World) keyForWrite(k int) (int, bool) {
+	keys := len(w.writers)
+	for i := 0; i < keys; i++ {
+		if next := (k + i) % keys; w.writers[next] < w.cfg.Workload.WritersPerKey {
+			return next, true
+		}
+	}
+	return 0, false
+}
+
+// release gives up the client's place among its key's writers.
+func (c *client) release() {
+	if c.writing >= 0 {
+		c.w.writers[c.writing]--
+		c.writing = -1
+	}
 }
 
 // send sends the current command to the believed leader and arms a timeout.
@@ -194,6 +251,7 @@ func (c *client) complete(out checker.Output) {
 	w.rec.Complete(c.op, out, w.now())
 	w.stats.OpsCompleted++
 	c.busy = false
+	c.release()
 	if w.cfg.StopAfterCommands > 0 && w.stats.OpsCompleted >= w.cfg.StopAfterCommands {
 		w.done = true
 		return
@@ -228,5 +286,6 @@ func (c *client) abandon() {
 		c.w.rec.Fail(c.op)
 		c.w.stats.OpsUnknown++
 		c.busy = false
+		c.release()
 	}
 }

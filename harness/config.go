@@ -81,6 +81,11 @@ type Workload struct {
 	// ThinkMax bounds the pause a client takes between commands, drawn
 	// uniformly from [0, ThinkMax]. 0 means none.
 	ThinkMax time.Duration `json:"thinkMax"`
+	// WritersPerKey bounds the clients with a write (put, append, CAS) in
+	// flight on one key; 0 means no bound. With 1 the writes of a key are
+	// ordered in real time, so the linearizability search is linear in
+	// the history (see client.drawInput). Example: 1.
+	WritersPerKey int `json:"writersPerKey,omitempty"`
 	// ReadPath chooses how Gets are served.
 	ReadPath ReadPath `json:"readPath"`
 	// Script, when set, replaces the drawn commands: client i issues
@@ -142,9 +147,9 @@ type Config struct {
 	Duration time.Duration `json:"duration"`
 	// LivenessBound is how long the healed cluster has, after the chaos
 	// phase, to elect a stable leader, finish every client command and
-	// converge (see liveness.go). 0 computes it from the timing of the
-	// run: 20 maximum election timeouts, 100 maximum one-way delays and
-	// four client timeouts.
+	// converge (see liveness.go). 0 derives it at the heal from the work
+	// that remains: elections, entries and snapshot chunks to ship at the
+	// configured sizes and latencies, clients to answer (livebound.go).
 	LivenessBound time.Duration `json:"livenessBound,omitempty"`
 	// Network is every link's behaviour during the chaos phase.
 	Network sim.LinkConfig `json:"network"`
@@ -178,11 +183,14 @@ type Config struct {
 	StopAfterCommands int `json:"stopAfterCommands,omitempty"`
 	// MaxSteps bounds the events of a run, so no run can hang.
 	MaxSteps uint64 `json:"maxSteps"`
-	// CheckLinearizability runs porcupine on the history at the end.
+	// CheckLinearizability checks the history for linearizability at the end.
 	CheckLinearizability bool `json:"checkLinearizability"`
-	// CheckTimeout bounds porcupine's wall time; running out gives an
-	// inconclusive verdict, which is never a pass.
-	CheckTimeout time.Duration `json:"checkTimeout"`
+	// CheckLimit bounds that check by counts (search steps and memo
+	// bytes), never by wall time, so the verdict is a function of config
+	// and seed; reaching it gives an inconclusive verdict, which is never a
+	// pass. Zero fields take checker.DefaultLimit's. Example:
+	// {"steps": 50000000, "memoryBytes": 134217728}.
+	CheckLimit checker.Limit `json:"checkLimit"`
 	// KeepStepHashes records a hash per step, so that two runs can be
 	// compared step by step (costs 8 bytes per step).
 	KeepStepHashes bool `json:"-"`
@@ -205,13 +213,14 @@ func DefaultConfig() Config {
 			Clients: 5, Keys: 10,
 			Mix:     Mix{Get: 40, Put: 30, Append: 20, CAS: 10},
 			Timeout: 500 * time.Millisecond, ThinkMax: 10 * time.Millisecond,
+			WritersPerKey: 1,
 		},
 		Storage:              StorageDisk,
 		Disk:                 DefaultDisk(),
 		Raft:                 rc,
 		MaxSteps:             50_000_000,
 		CheckLinearizability: true,
-		CheckTimeout:         30 * time.Second,
+		CheckLimit:           checker.DefaultLimit,
 	}
 }
 
@@ -261,6 +270,8 @@ func (c Config) Validate() error {
 		return bad("workload.mix %+v: weights must not be negative", w.Mix)
 	case w.Clients > 0 && w.Timeout <= 0:
 		return bad("workload.timeout %v: must be positive", w.Timeout)
+	case w.WritersPerKey < 0:
+		return bad("workload.writersPerKey %d: must not be negative (0: no bound)", w.WritersPerKey)
 	case w.ThinkMax < 0:
 		return bad("workload.thinkMax %v: must not be negative", w.ThinkMax)
 	case w.ReadPath > ReadLocalUnsafe:
@@ -273,8 +284,6 @@ func (c Config) Validate() error {
 		return bad("crashes.downMin %v, downMax %v: want 0 < min <= max", c.Crashes.DownMin, c.Crashes.DownMax)
 	case c.StopAfterCommands < 0:
 		return bad("stopAfterCommands %d: must not be negative", c.StopAfterCommands)
-	case c.CheckLinearizability && c.CheckTimeout <= 0:
-		return bad("checkTimeout %v: must be positive", c.CheckTimeout)
 	}
 	if err := c.Network.Validate(); err != nil {
 		return fmt.Errorf("harness: config: network: %w", err)

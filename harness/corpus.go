@@ -22,6 +22,10 @@ func CheckCorpusFile(f FailureFile) error {
 		return fmt.Errorf("corpus: seed %v: the config no longer runs: %v: %w", f.Seed, err, ErrCorpus)
 	}
 	want := f.Failure.Signature()
+	if res.Failure == nil && res.Inconclusive != "" {
+		return fmt.Errorf("corpus: seed %v: the verdict is inconclusive, neither the expected %q nor its opposite: %s: %w",
+			f.Seed, f.Expect, res.Inconclusive, ErrCorpus)
+	}
 	switch f.Expect {
 	case "fail":
 		switch {

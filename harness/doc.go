@@ -12,5 +12,8 @@
 //
 //	res, err := harness.Run(harness.DefaultConfig(), 42)
 //	if err != nil { ... }     // the config is invalid
-//	if !res.Passed() { fmt.Println(res.Failure) }
+//	switch {
+//	case res.Failure != nil: fmt.Println(res.Failure)          // something broke
+//	case res.Inconclusive != "": fmt.Println(res.Inconclusive) // undecided: not a pass
+//	}
 package harness

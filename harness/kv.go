@@ -61,6 +61,10 @@ type KV struct {
 	// onApply, if set, sees every command this replica applies, with its
 	// result (duplicates and stale retries included).
 	onApply func(index raft.Index, c Command, r Response)
+	// lastIndex is the last index applied in this machine's lifetime
+	// (since NewKV or the last Restore): the applied-once check compares
+	// every apply with it, independently of the session dedup above.
+	lastIndex raft.Index
 }
 
 // NewKV returns an empty store.
@@ -74,6 +78,7 @@ func (kv *KV) Apply(index raft.Index, c Command) Response {
 	if kv.onApply != nil {
 		kv.onApply(index, c, r)
 	}
+	kv.lastIndex = max(kv.lastIndex, index)
 	return r
 }
 
@@ -150,7 +155,7 @@ func (kv *KV) Restore(data []byte) error {
 	if err := d.Done(); err != nil {
 		return fmt.Errorf("harness: kv: restore: %w: %w", err, raft.ErrCorrupt)
 	}
-	kv.data, kv.sessions = fresh.data, fresh.sessions
+	kv.data, kv.sessions, kv.lastIndex = fresh.data, fresh.sessions, 0
 	return nil
 }
 

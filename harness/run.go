@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -71,6 +72,13 @@ type Stats struct {
 	// RecoveryTime is how long the healed cluster took to converge in the
 	// liveness phase.
 	RecoveryTime time.Duration `json:"recoveryTime"`
+	// LivenessBound is the time the liveness phase gave the healed cluster
+	// (derived at the heal from the work left, see livebound.go).
+	LivenessBound time.Duration `json:"livenessBound,omitempty"`
+	// Outside lists the healed nodes outside the leader's committed
+	// configuration at the end of the liveness phase: Raft owes them
+	// nothing, so they are reported, not failed.
+	Outside []raft.NodeID `json:"outside,omitempty"`
 }
 
 // Result is the outcome of one run.
@@ -99,8 +107,9 @@ type Result struct {
 	Stop            sim.StopReason                `json:"-"`
 }
 
-// Passed reports whether the run found nothing wrong.
-func (r *Result) Passed() bool { return r.Failure == nil }
+// Passed reports whether the run found nothing wrong and every check
+// decided: an inconclusive run has not passed (nor failed).
+func (r *Result) Passed() bool { return r.Failure == nil && r.Inconclusive == "" }
 
 // Options are what a run does besides simulating: they never change the
 // run itself (the trace hash is the same with or without them).
@@ -179,9 +188,14 @@ func (w *World) finish(res *Result) {
 	h := raw.Resolve(w.firstApplied)
 	res.History = h
 	if w.failure == nil && w.cfg.CheckLinearizability {
-		lin := checker.CheckLinearizable(h, w.cfg.CheckTimeout)
+		lin := checker.CheckLinearizable(h, w.cfg.CheckLimit)
 		res.Linearizability = lin
-		if !lin.Ok() {
+		switch lin.Verdict {
+		case checker.Linearizable:
+		case checker.Inconclusive:
+			// The search's bound, not the system under test: no failure.
+			res.Inconclusive = lin.String()
+		default:
 			w.fail(Failure{Class: ClassLinearizability, Check: lin.Verdict.String(), Message: lin.String()})
 		}
 	}

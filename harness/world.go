@@ -74,6 +74,9 @@ type World struct {
 	// learned the outcome. applied[client][seq-1]; sequence numbers are
 	// dense, so slices beat a map here (this is on the hot path).
 	applied [][]appliedCmd
+	// writers counts, per key index, the clients with a drawn write in
+	// flight on it (Workload.WritersPerKey).
+	writers []int
 	// safety watches what replicas apply.
 	safety safetyWatch
 
@@ -98,11 +101,14 @@ type appliedCmd struct {
 func newWorld(cfg Config, seed sim.Seed) *World {
 	cfg = cfg.Materialize(seed)
 	w := &World{
-		cfg:       cfg,
-		seed:      seed,
-		kernel:    sim.NewKernel[event](sim.Budget{MaxSteps: cfg.MaxSteps, MaxTime: sim.Time(cfg.Duration + cfg.LivenessBoundOrDefault() + cfg.stablePeriod() + time.Second)}),
+		cfg:  cfg,
+		seed: seed,
+		// The time budget covers the chaos phase; startLiveness extends it
+		// by the bound it derives.
+		kernel:    sim.NewKernel[event](sim.Budget{MaxSteps: cfg.MaxSteps, MaxTime: sim.Time(cfg.Duration + time.Second)}),
 		faultRand: seed.Stream("faults"),
 		applied:   make([][]appliedCmd, cfg.Workload.Clients),
+		writers:   make([]int, max(cfg.Workload.Keys, 0)),
 		chaos:     true,
 	}
 	w.trace.KeepSteps(cfg.KeepStepHashes)
@@ -275,6 +281,10 @@ func (w *World) initialMembership() raft.Membership {
 // recordApply is called by every replica's state machine for every command
 // it applies.
 func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
+	if n.kv != nil && index <= n.kv.lastIndex {
+		w.fail(Failure{Class: ClassInvariant, Check: "applied-once", Message: fmt.Sprintf(
+			"%v applied index %d after index %d in one state-machine lifetime (since its start or last snapshot restore): an entry applied twice", n.id, index, n.kv.lastIndex)})
+	}
 	if c.Client < 0 && w.labApplied != nil {
 		w.labApplied(n, index, c) // a lab command: no client, no history
 		return

@@ -155,7 +155,6 @@ func (s *shrinker) try(cfg harness.Config) (harness.Result, bool) {
 		return harness.Result{}, false
 	}
 	s.runs++
-	cfg.CheckTimeout = min(cfg.CheckTimeout, 10*time.Second)
 	res, err := harness.Run(cfg, s.seed)
 	if err != nil || res.Failure == nil || res.Failure.Signature() != s.sig {
 		return res, false

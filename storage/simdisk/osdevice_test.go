@@ -50,9 +50,9 @@ func TestOSDevice(t *testing.T) {
 
 	_, err = d.Size("b")
 	require.ErrorIs(t, err, fs.ErrNotExist)
-	assert.Contains(t, err.Error(), "os device: size b: open "+filepath.Join(dir, "b"), "errors name the operation and the path")
+	assert.Contains(t, err.Error(), "vfs: open b: open "+filepath.Join(dir, "b"), "errors name the operation and the path")
 	assert.ErrorIs(t, d.Remove("b"), fs.ErrNotExist)
-	assert.EqualError(t, d.Create("../x"), "os device "+dir+`: bad file name "../x"`)
+	assert.EqualError(t, d.Create("../x"), `vfs: bad file name "../x": want a plain name without separators`)
 }
 
 // A store on real files keeps its state across a reopen of a new device

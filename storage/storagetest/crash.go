@@ -9,46 +9,20 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/storage/simdisk"
 )
 
-// CrashKind says what a crash does to the writes a device has not synced.
-type CrashKind uint8
-
-const (
-	// DropUnsynced loses every write not yet synced.
-	DropUnsynced CrashKind = iota + 1
-	// KeepSubset keeps each unsynced write or not, independently, as drawn
-	// from the policy's seed: a cache that writes back in any order.
-	KeepSubset
-	// KeepPrefix keeps a prefix of the unsynced writes, in the order they
-	// were issued, of a length drawn from the seed; the rest is lost.
-	KeepPrefix
-	// TearLast keeps every unsynced write but the last, of which only a
-	// prefix of its bytes, of a length drawn from the seed, survives.
-	TearLast
-)
-
-// crashKinds is every policy the driver crashes under, in order.
-var crashKinds = []CrashKind{DropUnsynced, KeepSubset, KeepPrefix, TearLast}
-
-var crashKindNames = [...]string{DropUnsynced: "drop-unsynced", KeepSubset: "keep-subset", KeepPrefix: "keep-prefix", TearLast: "tear-last"}
-
-func (k CrashKind) String() string {
-	if int(k) < len(crashKindNames) && crashKindNames[k] != "" {
-		return crashKindNames[k]
-	}
-	return fmt.Sprintf("crash-kind(%d)", uint8(k))
+// Crash is one crash of the driver: what it does to the writes a device
+// has not synced, by the simulated disk's policy names (simdisk.CrashPolicy:
+// lose-all, keep-subset, keep-prefix, tear; the package documentation of
+// simdisk defines each), and the seed that draws its choices (which writes
+// survive, where the torn one tears), so that a crash replays exactly.
+type Crash struct {
+	Policy simdisk.CrashPolicy
+	Seed   uint64
 }
 
-// CrashPolicy is what a crash does to unsynced writes.
-type CrashPolicy struct {
-	Kind CrashKind
-	// Seed draws the policy's choices (how many writes survive, where the
-	// last one tears), so that a crash replays exactly.
-	Seed uint64
-}
-
-func (p CrashPolicy) String() string { return fmt.Sprintf("%v seed %d", p.Kind, p.Seed) }
+func (c Crash) String() string { return fmt.Sprintf("%v seed %d", c.Policy, c.Seed) }
 
 // Crashable is what the crash-consistency driver needs from a store on a
 // simulated device, besides raft.Storage, and a Factory whose Reopen opens
@@ -67,7 +41,7 @@ type Crashable interface {
 	// not yet synced are lost or torn as policy says. The store's method
 	// in progress returns an error, or returns nil and is then held to
 	// what it acknowledged.
-	CrashAt(n int, policy CrashPolicy)
+	CrashAt(n int, crash Crash)
 	// Crashed reports whether the device has crashed.
 	Crashed() bool
 }
@@ -83,7 +57,7 @@ func RunCrash(t *testing.T, f Factory) {
 
 // CrashCheck returns the crash-consistency property: for a random sequence
 // of valid writes, the store crashes at every persistence point under each
-// CrashKind, is reopened, and must hold a state the sequence could have
+// crash policy, is reopened, and must hold a state the sequence could have
 // left: every acknowledged call's effect, the call in flight done or not
 // (for a batch, any prefix of it), no hole in the log, no entry that was
 // never written, and a hard state that was saved whole (never a new term
@@ -127,8 +101,8 @@ func crashAll(t TB, f Factory, ops []op, seed uint64) error {
 		return err
 	}
 	for n := first; n <= last; n++ {
-		for _, kind := range crashKinds {
-			policy := CrashPolicy{Kind: kind, Seed: seed + uint64(n)}
+		for _, policy := range simdisk.CrashPolicies() {
+			policy := Crash{Policy: policy, Seed: seed + uint64(n)}
 			if err := crashOnce(t, f, ops, n, policy); err != nil {
 				return fmt.Errorf("ops:\n%s\ncrash at persistence point %d (%v): %w", fmtOps(ops), n, policy, err)
 			}
@@ -158,7 +132,7 @@ func dryRun(t TB, f Factory, ops []op) (first, last int, err error) {
 
 // crashOnce runs ops on a fresh store armed to crash at point n, reopens
 // it, and checks what it recovered.
-func crashOnce(t TB, f Factory, ops []op, n int, policy CrashPolicy) error {
+func crashOnce(t TB, f Factory, ops []op, n int, policy Crash) error {
 	m := newModel(crashNode)
 	s := f.New(t, crashNode, NewSM())
 	c := s.(Crashable)
@@ -198,7 +172,10 @@ func crashOnce(t TB, f Factory, ops []op, n int, policy CrashPolicy) error {
 // checkRecovery reopens the crashed store and checks its state.
 func checkRecovery(t TB, f Factory, s Store, w *witness, outcomes []state) error {
 	sm := NewSM()
-	r := f.Reopen(t, s, sm)
+	var r Store
+	if fail := runRecordedUnder(t, func(rt TB) { r = f.Reopen(rt, s, sm) }); fail != "" {
+		return fmt.Errorf("the store does not reopen after the crash (a store must recover from any crash): %s", fail)
+	}
 	if r == nil {
 		return errors.New("Reopen returned nil: a Crashable store must be reopenable")
 	}
@@ -227,10 +204,4 @@ func fmtOps(ops []op) string {
 		fmt.Fprintf(&b, "  %d %v\n", k, &ops[k])
 	}
 	return b.String()
-}
-
-// crashable reports whether f's stores implement Crashable.
-func crashable(t TB, f Factory) bool {
-	_, ok := f.New(t, crashNode, NewSM()).(Crashable)
-	return ok
 }

@@ -14,7 +14,7 @@
 //     memstore, compared after every call; rapid shrinks a failure and
 //     saves it as a fail file.
 //   - CrashCheck: for stores that implement Crashable, a crash at every
-//     persistence point under each CrashKind, then a reopen that must hold
+//     persistence point under each crash policy of simdisk, then a reopen that must hold
 //     every acknowledged effect, no hole, no entry never written, and a
 //     hard state saved whole.
 //   - Guard: a wrapper that checks the rules a correct caller and store

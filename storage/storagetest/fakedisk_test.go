@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/raftsim/raftsim/raft"
+
+	"github.com/raftsim/raftsim/storage/simdisk"
 )
 
 // A fake simulated device for testing the crash driver: a list of
@@ -57,7 +59,7 @@ type device struct {
 
 	armed   bool
 	crashAt int
-	policy  CrashPolicy
+	policy  Crash
 	crashed bool
 }
 
@@ -92,7 +94,7 @@ func (d *device) point() {
 func (d *device) PersistencePoints() int { return d.points }
 func (d *device) Crashed() bool          { return d.crashed }
 
-func (d *device) CrashAt(n int, policy CrashPolicy) {
+func (d *device) CrashAt(n int, policy Crash) {
 	d.armed, d.crashAt, d.policy = true, n, policy
 	if d.points >= n {
 		d.crash()
@@ -107,8 +109,8 @@ func (d *device) crash() {
 	d.crashed = true
 	p := d.pending
 	d.pending = nil
-	switch d.policy.Kind {
-	case KeepSubset:
+	switch d.policy.Policy {
+	case simdisk.CrashKeepSubset:
 		x := d.policy.Seed
 		for _, r := range p {
 			x = x*6364136223846793005 + 1442695040888963407 // a PCG step
@@ -116,9 +118,9 @@ func (d *device) crash() {
 				d.synced = append(d.synced, r)
 			}
 		}
-	case KeepPrefix:
+	case simdisk.CrashKeepPrefix:
 		d.synced = append(d.synced, p[:d.policy.Seed%uint64(len(p)+1)]...)
-	case TearLast:
+	case simdisk.CrashTear:
 		if len(p) > 0 {
 			torn := p[len(p)-1]
 			torn.torn = true

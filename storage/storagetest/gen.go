@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"strings"
 
 	"pgregory.net/rapid"
 
@@ -17,6 +18,8 @@ type model struct {
 	sm *SM
 	// cmds counts the commands drawn, so each has a distinct value.
 	cmds int
+	// big pads the commands drawn to sizes that span sectors.
+	big bool
 }
 
 func newModel(id raft.NodeID) *model {
@@ -60,8 +63,18 @@ func (v *view) at(i raft.Index) *raft.Entry[Cmd] {
 func (m *model) command(t *rapid.T) Cmd {
 	m.cmds++
 	key := rapid.SampledFrom([]string{"a", "b", "c"}).Draw(t, "key")
-	return Cmd{Key: key, Value: fmt.Sprint("v", m.cmds)}
+	v := fmt.Sprint("v", m.cmds)
+	if m.big {
+		// Large records span sectors (and segments, when they are small),
+		// so a crash tears them in the middle.
+		v += strings.Repeat("x", rapid.SampledFrom(bigSizes).Draw(t, "size"))
+	}
+	return Cmd{Key: key, Value: v}
 }
+
+// bigSizes are the padding of the deep workloads' commands: small, about
+// a 512-byte sector, a few of them, beyond a 4096-byte one.
+var bigSizes = []int{0, 10, 200, 500, 1400, 3000, 5000}
 
 // entry draws an entry of a kind the caller writes.
 func (m *model) entry(t *rapid.T, term raft.Term, index raft.Index) raft.Entry[Cmd] {
@@ -85,6 +98,8 @@ func toIDs(ids []uint64) []raft.NodeID {
 
 // drawSave draws a hard state: a valid one, or with refusable set a term
 // that goes back or a changed vote.
+var voteIDs = []raft.NodeID{0, 1, 2, 3, 1 << 40}
+
 func (m *model) drawSave(t *rapid.T, refusable bool) op {
 	hs := m.view().HardState
 	if refusable && hs.CurrentTerm > 1 && rapid.Bool().Draw(t, "term back") {
@@ -95,7 +110,9 @@ func (m *model) drawSave(t *rapid.T, refusable bool) op {
 		return op{kind: opSave, refusable: true, hs: raft.HardState{CurrentTerm: hs.CurrentTerm, VotedFor: vote}}
 	}
 	next := raft.HardState{CurrentTerm: hs.CurrentTerm + raft.Term(rapid.IntRange(0, 2).Draw(t, "dterm"))}
-	next.VotedFor = raft.NodeID(rapid.Uint64Range(0, 3).Draw(t, "vote"))
+	// Node IDs are any uint64 (etcd draws them at random): a large one
+	// makes the hard state's encoding change length.
+	next.VotedFor = rapid.SampledFrom(voteIDs).Draw(t, "vote")
 	if next.CurrentTerm == hs.CurrentTerm && hs.VotedFor != raft.None {
 		next.VotedFor = hs.VotedFor
 	}

@@ -51,6 +51,9 @@ func observe(s Store, sm *SM, id raft.NodeID) (state, error) {
 		return st, err
 	}
 	st.Digest = sm.Digest()
+	if err := sm.AppliedTwice(); err != nil {
+		return st, err
+	}
 	if err := st.consistent(id, ptrID); err != nil {
 		return st, fmt.Errorf("the store contradicts itself: %w\n%v", err, st)
 	}

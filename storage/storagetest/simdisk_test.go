@@ -1,128 +1,51 @@
 package storagetest
 
 import (
-	"os"
 	"testing"
 
 	"github.com/raftsim/raftsim/raft"
-	"github.com/raftsim/raftsim/sim"
 	"github.com/raftsim/raftsim/storage/simdisk"
+	"github.com/raftsim/raftsim/storage/vfs"
 )
 
-// The kit run on the project's own disk store: on the simulated disk (with
-// the crash-consistency driver: the disk's power can be cut at any
-// persistence point) and on real files through the OS-backed device.
+// The kit run on the project's own disk store, written once against the
+// file interface: on simulated disks (crash consistency and device faults
+// included) and on real files.
 
-// diskStore is the simdisk store with its simulated disk's power switch.
-type diskStore struct {
-	*simdisk.Store[Cmd, Resp]
-	disk   *simdisk.Disk
-	id     raft.NodeID
-	armed  bool
-	at     int
-	policy CrashPolicy
-}
-
-func (s *diskStore) PersistencePoints() int { return int(s.disk.Ops()) }
-
-func (s *diskStore) CrashAt(n int, policy CrashPolicy) {
-	s.armed, s.at, s.policy = true, n, policy
-	s.disk.CutPowerAfter(int64(max(n-int(s.disk.Ops()), 0)))
-}
-
-func (s *diskStore) Crashed() bool { return s.armed && int(s.disk.Ops()) >= s.at }
-
-var diskPolicies = map[CrashKind]simdisk.CrashPolicy{
-	DropUnsynced: simdisk.CrashLoseAll,
-	KeepSubset:   simdisk.CrashKeepSubset,
-	KeepPrefix:   simdisk.CrashKeepPrefix,
-	TearLast:     simdisk.CrashTear,
-}
-
-// simDiskFactory makes stores on fresh simulated disks; a reopen crashes
-// the disk (under the armed policy, or losing everything unsynced) and
-// recovers from it.
-type simDiskFactory struct{ seed uint64 }
-
-func (f *simDiskFactory) open(t TB, d *simdisk.Disk, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store {
-	st, err := simdisk.Open(d, id, sm, Codec{}, simdisk.Options{SegmentSize: 4096})
-	if err != nil {
-		t.Fatalf("simdisk: open: %v", err)
+// openDiskStore opens the simdisk store on a file system, with small
+// segments so that the workloads rotate and remove them.
+func openDiskStore(segment int64) OpenFS[Cmd, Resp] {
+	return func(fsys vfs.FS, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) (raft.Storage[Cmd, Resp], error) {
+		return simdisk.Open(simdisk.OnFS(fsys), id, sm, Codec{}, simdisk.Options{SegmentSize: segment})
 	}
-	return &diskStore{Store: st, disk: d, id: id}
 }
 
-func (f *simDiskFactory) New(t TB, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store {
-	f.seed++
-	d, err := simdisk.NewDisk(simdisk.DefaultConfig(), sim.NewRand(f.seed), nil)
-	if err != nil {
-		t.Fatalf("simdisk: new disk: %v", err)
-	}
-	return f.open(t, d, id, sm)
+// diskStoreTolerates is what the simdisk store claims (see its fault
+// model): it repairs lost and misdirected writes by reading back, and
+// detects the rest.
+var diskStoreTolerates = Tolerates{
+	FaultReadError: Detects, FaultLatentSector: Detects, FaultBitRot: Detects,
+	FaultWriteError: Detects, FaultSyncError: Detects, FaultNoSpace: Detects,
+	FaultLostWrite: Repairs, FaultMisdirectedWrite: Repairs,
 }
 
-func (f *simDiskFactory) Reopen(t TB, old Store, sm raft.StateMachine[Cmd, Resp]) Store {
-	o := old.(*diskStore)
-	policy := simdisk.CrashLoseAll
-	if o.armed {
-		policy = diskPolicies[o.policy.Kind]
-	}
-	if err := o.disk.Crash(policy); err != nil {
-		t.Fatalf("simdisk: crash: %v", err)
-	}
-	return f.open(t, o.disk, o.id, sm)
-}
-
-// TestSimDiskStore runs the whole kit, crash consistency included, on the
-// store over a simulated disk.
+// TestSimDiskStore runs the whole kit, crash consistency and faults
+// included, on the store over simulated disks with 4096-byte sectors and
+// 4096-byte segments.
 func TestSimDiskStore(t *testing.T) {
-	Run(t, &simDiskFactory{})
+	Run(t, OnDisk(openDiskStore(4096), DiskOptions{}), WithTolerates(diskStoreTolerates))
 }
 
-// osStore is the simdisk store on real files.
-type osStore struct {
-	*simdisk.Store[Cmd, Resp]
-	dev *simdisk.OSDevice
-	id  raft.NodeID
+// TestSimDiskStoreSmallSectors runs the deep crash workloads on 512-byte
+// sectors and 2048-byte segments: records span sectors, tear inside, and
+// segments rotate and go every few calls.
+func TestSimDiskStoreSmallSectors(t *testing.T) {
+	RunCrashDeep(t, OnDisk(openDiskStore(2048), DiskOptions{SectorSize: 512}))
 }
 
-// osFactory makes stores in fresh temporary directories; a reopen closes
-// the files and recovers from what is on disk.
-type osFactory struct{}
-
-func (osFactory) open(t TB, dir string, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store {
-	dev, err := simdisk.NewOSDevice(dir)
-	if err != nil {
-		t.Fatalf("os device: %v", err)
-	}
-	t.Cleanup(func() { dev.Close() })
-	st, err := simdisk.Open[Cmd, Resp](dev, id, sm, Codec{}, simdisk.Options{SegmentSize: 4096})
-	if err != nil {
-		t.Fatalf("simdisk: open %s: %v", dir, err)
-	}
-	return &osStore{Store: st, dev: dev, id: id}
-}
-
-func (f osFactory) New(t TB, id raft.NodeID, sm raft.StateMachine[Cmd, Resp]) Store {
-	dir, err := os.MkdirTemp("", "storagetest-")
-	if err != nil {
-		t.Fatalf("temp dir: %v", err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return f.open(t, dir, id, sm)
-}
-
-func (f osFactory) Reopen(t TB, old Store, sm raft.StateMachine[Cmd, Resp]) Store {
-	o := old.(*osStore)
-	if err := o.dev.Close(); err != nil {
-		t.Fatalf("close: %v", err)
-	}
-	return f.open(t, o.dev.Dir(), o.id, sm)
-}
-
-// TestOSFileStore runs the conformance cases and the model-based test on
-// the same store over real files (real fsync of files and directories).
+// TestOSFileStore runs the same store on real files (real fsync of files
+// and directories): the cases and the model test; the crash and fault
+// checks are skipped, with the message saying they ran on simulated disks.
 func TestOSFileStore(t *testing.T) {
-	RunCases(t, osFactory{})
-	RunModel(t, osFactory{})
+	Run(t, OnOS(openDiskStore(4096)))
 }

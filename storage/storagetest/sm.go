@@ -42,17 +42,53 @@ type SM struct {
 	applied uint64     // commands applied
 	last    raft.Index // index of the last command applied
 	digest  uint64
+
+	// seen holds every index applied in this lifetime (since NewSM or the
+	// last Restore); again, the first index applied a second time in it.
+	// Applied once: the contract applies each committed entry to a state
+	// machine at most once per lifetime, whatever the command does.
+	seen  map[raft.Index]bool
+	again raft.Index
+
+	// history is every command applied, with its index, in order (kept
+	// in snapshots): Typed rebuilds a user's reference machine from it.
+	history []Applied
 }
+
+// Applied is one command a machine applied, at its index.
+type Applied struct {
+	Index raft.Index
+	Cmd   Cmd
+}
+
+// History returns every command the machine's state holds, with its
+// index, in the order applied (through snapshots and restores).
+func (m *SM) History() []Applied { return slices.Clone(m.history) }
 
 var _ raft.StateMachine[Cmd, Resp] = (*SM)(nil)
 
 // NewSM returns an empty machine.
-func NewSM() *SM { return &SM{lists: map[string][]string{}} }
+func NewSM() *SM { return &SM{lists: map[string][]string{}, seen: map[raft.Index]bool{}} }
+
+// AppliedTwice returns an error naming the first index applied twice in
+// the machine's lifetime, or nil.
+func (m *SM) AppliedTwice() error {
+	if m.again == 0 {
+		return nil
+	}
+	return fmt.Errorf("index %d was applied twice to one state machine (applied once: every committed entry "+
+		"is applied at most once per state-machine lifetime; only a snapshot restore starts a new one)", m.again)
+}
 
 // Apply appends c.Value to the list c.Key and answers with the new length
 // and digest.
 func (m *SM) Apply(index raft.Index, c Cmd) Resp {
+	if m.seen[index] && m.again == 0 {
+		m.again = index
+	}
+	m.seen[index] = true
 	m.lists[c.Key] = append(m.lists[c.Key], c.Value)
+	m.history = append(m.history, Applied{Index: index, Cmd: c})
 	m.applied++
 	m.last = index
 	h := fnv.New64a()
@@ -75,8 +111,9 @@ func (m *SM) Digest() uint64 { return m.digest }
 func (m *SM) Applied() (uint64, raft.Index) { return m.applied, m.last }
 
 // Snapshot serializes the state deterministically (keys in order):
-// applied, last, digest, then each key with its values, all uvarints and
-// length-prefixed strings.
+// applied, last, digest, then each key with its values, then the history
+// (index, key, value of every command), all uvarints and length-prefixed
+// strings.
 func (m *SM) Snapshot() ([]byte, error) {
 	b := binary.AppendUvarint(nil, m.applied)
 	b = binary.AppendUvarint(b, uint64(m.last))
@@ -93,6 +130,11 @@ func (m *SM) Snapshot() ([]byte, error) {
 		for _, v := range m.lists[k] {
 			b = wire.AppendText(b, v)
 		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.history)))
+	for _, a := range m.history {
+		b = binary.AppendUvarint(b, uint64(a.Index))
+		b = wire.AppendText(wire.AppendText(b, a.Cmd.Key), a.Cmd.Value)
 	}
 	return b, nil
 }
@@ -112,10 +154,16 @@ func (m *SM) Restore(data []byte) error {
 		}
 		lists[k] = vals
 	}
+	var history []Applied
+	for range d.Count() {
+		index := raft.Index(d.Uvarint())
+		history = append(history, Applied{Index: index, Cmd: Cmd{Key: d.Text(), Value: d.Text()}})
+	}
 	if err := d.Done(); err != nil {
 		return fmt.Errorf("storagetest: restore state machine: %w: %w", err, raft.ErrCorrupt)
 	}
 	m.lists, m.applied, m.last, m.digest = lists, applied, last, digest
+	m.seen, m.again, m.history = map[raft.Index]bool{}, 0, history
 	return nil
 }
 
