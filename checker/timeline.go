@@ -30,6 +30,49 @@ type Timeline struct {
 	Marks []TimelineMark `json:"marks"`
 	// Violation is where the run broke, or nil for a run that passed.
 	Violation *TimelineMark `json:"violation,omitempty"`
+	// ViewStart and ViewEnd, when ViewEnd > ViewStart, are the stretch the
+	// page shows first (the messages it carries, the steps asked for);
+	// zooming out shows the whole run.
+	ViewStart int64 `json:"viewStart,omitempty"`
+	ViewEnd   int64 `json:"viewEnd,omitempty"`
+	// Located are the operations a located linearizability violation
+	// consists of (checker.Locate), highlighted in a row of their own.
+	Located []TimelineOp `json:"located,omitempty"`
+	// Ops are every client operation of the run, for the latency and
+	// throughput plots.
+	Ops TimelineOps `json:"ops"`
+}
+
+// TimelineOp is one highlighted client operation.
+type TimelineOp struct {
+	Text   string `json:"text"`   // "c4#65 get k7 ... ok -> \"1.55\""
+	Call   int64  `json:"call"`   // virtual ns
+	Return int64  `json:"return"` // virtual ns; -1 if it never returned
+	// Lane is the node that served it (-1: none known); Served says with
+	// what role and term ("n1 leader t1").
+	Lane   int    `json:"lane"`
+	Served string `json:"served"`
+	// Trace is the command that prints the trace around it.
+	Trace string `json:"trace"`
+}
+
+// TimelineOps are the run's operations as columns, one entry per
+// operation in invocation order: compact enough for 20,000 operations.
+type TimelineOps struct {
+	Call []int64 `json:"call"`
+	// Latency is Return - Call in ns, or -1 for an unknown outcome.
+	Latency []int64 `json:"latency"`
+	// Kind is "r" for a completed read, "w" for a completed write, "u"
+	// for an unknown outcome.
+	Kind string `json:"kind"`
+}
+
+// TimelineIndex is a node's commit, applied and last log index from At on.
+type TimelineIndex struct {
+	At      int64  `json:"at"`
+	Commit  uint64 `json:"c"`
+	Applied uint64 `json:"a"`
+	Last    uint64 `json:"l"`
 }
 
 // TimelineLane is one node's lane: its role and term over time. Gaps between
@@ -37,6 +80,9 @@ type Timeline struct {
 type TimelineLane struct {
 	Name  string         `json:"name"`
 	Spans []TimelineSpan `json:"spans"`
+	// Indexes are the node's commit, applied and last index over time, in
+	// time order (thinned to a few thousand points on a long run).
+	Indexes []TimelineIndex `json:"indexes"`
 }
 
 // TimelineSpan is a stretch of time in one role and term. Role is a free
@@ -71,10 +117,12 @@ type TimelineBand struct {
 	Text  string `json:"text"`
 }
 
-// TimelineMark is a point in time, on one lane or on all (Lane -1).
+// TimelineMark is a point in time, on one lane or on all (Lane -1). Step
+// is the trace step, when known.
 type TimelineMark struct {
 	Lane int    `json:"lane"`
 	At   int64  `json:"at"`
+	Step uint64 `json:"step,omitempty"`
 	Text string `json:"text"`
 }
 
@@ -86,6 +134,17 @@ type TimelineMark struct {
 //
 //go:embed timeline.html
 var timelinePage string
+
+// The plots under the timeline are drawn by uPlot (github.com/leeoniya/uPlot,
+// MIT, v1.6.30 from the npm registry, vendored unchanged with its licence):
+// a 50 kB canvas chart library that draws tens of thousands of points in
+// milliseconds, with no dependencies, inlined so the page needs no network.
+//
+//go:embed assets/uplot/uPlot.iife.min.js
+var uplotJS string
+
+//go:embed assets/uplot/uPlot.min.css
+var uplotCSS string
 
 // timelineDataSlot is where the page expects the data.
 const timelineDataSlot = "/*TIMELINE-DATA*/null"
@@ -131,6 +190,14 @@ func (t Timeline) Validate() error {
 	if v := t.Violation; v != nil && !lane(v.Lane, true) {
 		return bad("violation: lane %d of %d", v.Lane, len(t.Lanes))
 	}
+	for i, op := range t.Located {
+		if !lane(op.Lane, true) {
+			return bad("located op %d: lane %d of %d", i, op.Lane, len(t.Lanes))
+		}
+	}
+	if n := len(t.Ops.Call); len(t.Ops.Latency) != n || len(t.Ops.Kind) != n {
+		return bad("ops: %d calls, %d latencies, %d kinds", n, len(t.Ops.Latency), len(t.Ops.Kind))
+	}
 	return nil
 }
 
@@ -149,7 +216,9 @@ func WriteTimeline(w io.Writer, t Timeline) error {
 	if err != nil {
 		return fmt.Errorf("checker: timeline: %w", err)
 	}
-	page := strings.Replace(timelinePage, timelineDataSlot, string(data), 1)
+	page := strings.Replace(timelinePage, "/*UPLOT-CSS*/", uplotCSS, 1)
+	page = strings.Replace(page, "/*UPLOT-JS*/", uplotJS, 1)
+	page = strings.Replace(page, timelineDataSlot, string(data), 1)
 	if _, err := io.WriteString(w, page); err != nil {
 		return fmt.Errorf("checker: timeline: write: %w", err)
 	}
@@ -168,10 +237,16 @@ func (t Timeline) withEmptySlices() Timeline {
 	if t.Marks == nil {
 		t.Marks = []TimelineMark{}
 	}
+	if t.Ops.Call == nil {
+		t.Ops.Call, t.Ops.Latency = []int64{}, []int64{}
+	}
 	lanes := make([]TimelineLane, len(t.Lanes))
 	for i, l := range t.Lanes {
 		if l.Spans == nil {
 			l.Spans = []TimelineSpan{}
+		}
+		if l.Indexes == nil {
+			l.Indexes = []TimelineIndex{}
 		}
 		lanes[i] = l
 	}

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -13,6 +15,8 @@ const replayExamples = `  raftsim replay failures/liveness-leader-1a2b3c4d.json 
   raftsim replay FILE --trace - --node n2 --from-step 100 --to-step 200
                                                     the events of n2 (and its messages) in steps 100..200
   raftsim replay FILE --trace trace.txt --history-html history.html --timeline timeline.html
+  raftsim replay FILE --history h.json && raftsim check h.json
+                                                    the client history, for raftsim check or other tools
   raftsim replay FILE --json                        the verdict for programs
   raftsim replay FILE --emit go-test                a Go regression test reproducing it
   raftsim replay FILE --emit scenario > s.json      a scenario file re-creating the run
@@ -24,6 +28,7 @@ type replayOptions struct {
 	trace       string // "" for none, "-" for stdout
 	filter      harness.TraceFilter
 	historyHTML string
+	history     string // "" for none: where to write the history file
 	timeline    string
 	maxMessages int // the timeline's cap on messages
 	json        bool
@@ -48,6 +53,7 @@ linearizability search reached its bound: neither expectation is shown).`, repla
 	fs.Var(&nodes, "node", "trace only these nodes and their messages: n2 or 2; repeatable or comma-separated")
 	from := fs.Uint64("from-step", 0, "trace from this step on (the #N of trace lines)")
 	to := fs.Uint64("to-step", 0, "trace up to this step, inclusive (0: to the end)")
+	history := fs.String("history", "", "write the client history to FILE in the format of docs/history-format.md (raftsim check reads it)")
 	hist := fs.String("history-html", "", "write porcupine's HTML picture of the history to FILE")
 	timeline := fs.String("timeline", "", "write the timeline page (lanes, messages, faults, the violation) to FILE")
 	maxMessages := fs.Int("timeline-messages", 5000, "the timeline shows at most this many messages, the last ones (0: all)")
@@ -78,6 +84,7 @@ linearizability search reached its bound: neither expectation is shown).`, repla
 	if *asJSON && *trace == "-" {
 		return o, usageError(stderr, fs, "--json and --trace - both want stdout: write the trace to a file"), true
 	}
+	o.history = *history
 	o.trace, o.historyHTML, o.timeline, o.maxMessages, o.json = *trace, *hist, *timeline, *maxMessages, *asJSON
 	o.filter = harness.TraceFilter{Nodes: ids, FromStep: *from, ToStep: *to}
 	return o, 0, false
@@ -109,7 +116,8 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	cfg := f.Config
 	cfg.KeepStepHashes = true
 	start := time.Now()
-	res, err := safeRun(cfg, f.Seed, harness.Options{Tracer: rec})
+	ct := newClientTracer(rec)
+	res, err := safeRun(cfg, f.Seed, harness.Options{Tracer: ct})
 	wall := time.Since(start)
 	if cerr := closeTrace(); err == nil {
 		err = cerr
@@ -120,7 +128,18 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	v := compareReplay(o.file, f, res)
 	v.WallMs = wall.Milliseconds()
-	if err := writePages(o, f, res, rec.events, &v); err != nil {
+	if o.history != "" {
+		if err := writeHistoryFile(o.history, res.History); err != nil {
+			fmt.Fprintf(stderr, "raftsim replay: --history: %v\n", err)
+			return exitUsage
+		}
+		v.Written = append(v.Written, o.history)
+	}
+	located, err := locateViolation(f.Config, res, ct)
+	if err != nil {
+		fmt.Fprintf(stderr, "raftsim replay: locating the violation: %v\n", err)
+	}
+	if err := writePages(o, f, res, rec.events, located, &v); err != nil {
 		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
 		return exitUsage
 	}
@@ -128,6 +147,9 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 		writeJSON(stdout, v)
 	} else {
 		printReplay(stdout, v)
+		if located != nil {
+			printLocated(stdout, o.file, located)
+		}
 	}
 	switch {
 	case v.Verdict == "inconclusive":
@@ -149,4 +171,16 @@ func safeRun(cfg harness.Config, seed sim.Seed, opts harness.Options) (res harne
 		}
 	}()
 	return harness.RunWith(cfg, seed, opts)
+}
+
+// writeHistoryFile writes a run's client history (as the checker saw it:
+// unknown outcomes resolved where the cluster applied them) in the
+// documented history format, atomically, so that `raftsim check FILE`
+// gives the verdict the run gave.
+func writeHistoryFile(path string, h checker.History) error {
+	var b bytes.Buffer
+	if err := checker.WriteHistory(&b, h); err != nil {
+		return err
+	}
+	return harness.WriteFileAtomic(path, b.Bytes())
 }

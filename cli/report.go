@@ -70,7 +70,7 @@ func (r *traceRecorder) flush() error {
 
 // writePages writes the history picture and the timeline a replay asked
 // for, and notes them in v.
-func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, v *replayVerdict) error {
+func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
 	if o.trace != "" && o.trace != "-" {
 		v.Written = append(v.Written, o.trace)
 	}
@@ -88,8 +88,10 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 		tl.Notes = append(tl.Notes, fmt.Sprintf("showing the last %d messages, from step #%d: narrow with --from-step/--to-step, or raise --timeline-messages", o.maxMessages, from))
 	}
 	if tl.Violation == nil && res.Failure != nil {
-		tl.Violation = &checker.TimelineMark{Lane: -1, At: int64(res.Failure.Time), Text: res.Failure.String()}
+		tl.Violation = &checker.TimelineMark{Lane: -1, At: int64(res.Failure.Time), Step: res.Failure.Step, Text: res.Failure.String()}
 	}
+	addOps(&tl, res.History)
+	addLocated(&tl, o.file, located)
 	if o.timeline != "" {
 		if err := writePage(o.timeline, func(w io.Writer) error { return checker.WriteTimeline(w, tl) }); err != nil {
 			return fmt.Errorf("--timeline: %w", err)
@@ -109,10 +111,15 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 // that failed before the linearizability check is checked here first.
 func writeHistoryPage(path string, cfg harness.Config, res harness.Result, notes []checker.Annotation) error {
 	lin := res.Linearizability
-	if lin.Verdict == 0 {
-		lin = checker.CheckLinearizable(res.History, cfg.CheckLimit)
+	h := res.History
+	limit := cfg.CheckLimit
+	if len(lin.FailingKeys) > 0 && len(h.Ops) > maxPictureOps {
+		h, lin = failingKeysOnly(h, lin.FailingKeys, limit)
 	}
-	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, res.History, lin, notes) })
+	if lin.Verdict == 0 {
+		lin = checker.CheckLinearizable(h, limit)
+	}
+	return writePage(path, func(w io.Writer) error { return checker.WriteVisualization(w, h, lin, notes) })
 }
 
 // writePage renders a page in memory and writes it atomically.

@@ -30,6 +30,8 @@ type runOptions struct {
 	cfg      harness.Config // the scenario's config for the seed, with the flags applied
 	json     bool
 	out      string // directory for a failure file; "" for none
+	history  string // where to write the client history; "" for none
+	timeline string // where to write the timeline page with its plots; "" for none
 	repro    string // the command line that reruns exactly this run
 }
 
@@ -53,6 +55,8 @@ a failure of the system under test).`, runExamples, stderr)
 	duration := fs.Duration("duration", 0, "chaos phase in virtual time, e.g. 10s (default: the scenario's)")
 	out := fs.String("out", "", "directory to write a failure file to when the run fails")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	history := fs.String("history", "", "write the client history to FILE (docs/history-format.md; raftsim check reads it)")
+	timeline := fs.String("timeline", "", "write the timeline page (lanes, faults, latency and throughput plots) to FILE")
 	store := fs.String("store", "", "persist through this store instead of the scenario's: "+storeNames())
 	if code, done := parseFlags(fs, args); done {
 		return o, code, true
@@ -86,7 +90,7 @@ a failure of the system under test).`, runExamples, stderr)
 		return o, usageError(stderr, fs, "%v", err), true
 	}
 	o.cfg.KeepStepHashes = *out != "" // a failure file names the step where a replay parts
-	o.json, o.out = *asJSON, *out
+	o.json, o.out, o.history, o.timeline = *asJSON, *out, *history, *timeline
 	named := o.scenario.Name
 	if scenarios.IsFile(*scenario) {
 		named = *scenario // a file reproduces by its path, not its name
@@ -105,11 +109,28 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		printParams(stdout, o.seed, o.scenario.Name, o.cfg)
 	}
 	start := time.Now()
-	res, err := harness.Run(o.cfg, o.seed)
+	var opts harness.Options
+	rec := &traceRecorder{keep: true}
+	if o.timeline != "" {
+		opts.Tracer = rec // only then: tracing costs time
+	}
+	res, err := harness.RunWith(o.cfg, o.seed, opts)
 	wall := time.Since(start)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim run: %v\n", err)
 		return exitUsage
+	}
+	if o.history != "" {
+		if err := writeHistoryFile(o.history, res.History); err != nil {
+			fmt.Fprintf(stderr, "raftsim run: --history: %v\n", err)
+			return exitUsage
+		}
+	}
+	if o.timeline != "" {
+		if err := writeRunTimeline(o.timeline, o.repro, o.cfg, res, rec.events); err != nil {
+			fmt.Fprintf(stderr, "raftsim run: --timeline: %v\n", err)
+			return exitUsage
+		}
 	}
 	file := ""
 	if res.Failure != nil && o.out != "" {

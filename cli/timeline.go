@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,6 +24,24 @@ type timelineBuilder struct {
 	down   []int64             // per lane: when the node crashed, or -1
 	paused []int64             // per lane: when the node paused, or -1
 	term   []uint64            // per lane: the last term seen
+	// unhealed are the bands of faults with no duration of their own (a
+	// partition, an isolation), which last until the next heal.
+	unhealed []int
+}
+
+// isHeal reports whether a fault step's text is a heal, which ends every
+// partition before it.
+func isHeal(text string) bool {
+	f := strings.Fields(text)
+	return len(f) > 0 && f[len(f)-1] == "heal"
+}
+
+// healAll ends the unhealed fault bands at at.
+func (b *timelineBuilder) healAll(at int64) {
+	for _, i := range b.unhealed {
+		b.t.Bands[i].End = max(b.t.Bands[i].Start, at)
+	}
+	b.unhealed = b.unhealed[:0]
 }
 
 type openSpan struct {
@@ -67,9 +87,11 @@ func buildTimeline(events []harness.TraceEvent, nodes int, end sim.Time, filter 
 const maxTimelineText = 240
 
 // capMessages keeps the last limit messages of the timeline (those nearest
-// the violation, at the end of the run) and narrows the time axis to them,
-// so that a long run still gives a page a browser draws in a moment. It
-// returns the step from which messages are kept, or 0 when none was cut.
+// the violation, at the end of the run), so that a long run still gives a
+// page a browser draws in a moment. The axis still spans the whole run
+// (roles, indexes and faults are all there); the page opens on the
+// messages kept. It returns the step from which messages are kept, or 0
+// when none was cut.
 func capMessages(t *checker.Timeline, limit int, events []harness.TraceEvent) uint64 {
 	if limit <= 0 || len(t.Messages) <= limit {
 		return 0
@@ -79,16 +101,49 @@ func capMessages(t *checker.Timeline, limit int, events []harness.TraceEvent) ui
 	for _, m := range t.Messages {
 		start = min(start, m.Sent)
 	}
-	b := &timelineBuilder{t: *t}
-	b.t.Start = max(b.t.Start, start)
-	b.dropOutside()
-	*t = b.t
+	if t.ViewEnd <= t.ViewStart {
+		t.ViewStart, t.ViewEnd = max(t.Start, start), t.End
+	}
 	for i := range events {
-		if int64(events[i].Time) >= t.Start {
+		if int64(events[i].Time) >= start {
 			return events[i].Step
 		}
 	}
 	return 0
+}
+
+// maxIndexPoints bounds the index points of a lane: one per pixel of a
+// wide screen is all a picture can show. Points closer together than the
+// run's length over maxIndexPoints are merged (the later values win, at
+// the earlier time).
+const maxIndexPoints = 4000
+
+func (b *timelineBuilder) index(lane int, p checker.TimelineIndex) {
+	l := &b.t.Lanes[lane]
+	gap := (b.t.End - b.t.Start) / maxIndexPoints
+	if n := len(l.Indexes); n > 0 && p.At-l.Indexes[n-1].At < gap {
+		p.At = l.Indexes[n-1].At
+		l.Indexes[n-1] = p
+		return
+	}
+	l.Indexes = append(l.Indexes, p)
+}
+
+// nodeRef finds the first node named in a failure's text ("n2, leader of
+// term 4 ...").
+var nodeRef = regexp.MustCompile(`\bn(\d+)\b`)
+
+// failureLane is the lane of the first node a failure names, or -1.
+func failureLane(text string, lanes int) int {
+	m := nodeRef.FindStringSubmatch(text)
+	if m == nil {
+		return -1
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 || n > lanes {
+		return -1
+	}
+	return n - 1
 }
 
 func (b *timelineBuilder) add(e *harness.TraceEvent) {
@@ -118,11 +173,15 @@ func (b *timelineBuilder) add(e *harness.TraceEvent) {
 	case harness.TraceResume:
 		b.band(lane, &b.paused[lane], at, "pause", "paused: a stall; events queued")
 	case harness.TraceFault:
+		if isHeal(e.Text) {
+			b.healAll(at)
+		}
 		end := at
 		if e.For > 0 {
 			end = at + int64(e.For)
 		}
-		lanes := []int{-1} // no node named: drawn across all of them
+		open := e.For == 0 && !isHeal(e.Text) // lasts until a heal
+		lanes := []int{-1}                    // no node named: drawn across all of them
 		if len(e.Nodes) > 0 {
 			lanes = lanes[:0]
 			for _, id := range e.Nodes {
@@ -132,12 +191,19 @@ func (b *timelineBuilder) add(e *harness.TraceEvent) {
 			}
 		}
 		for _, l := range lanes {
+			if open {
+				b.unhealed = append(b.unhealed, len(b.t.Bands))
+			}
 			b.t.Bands = append(b.t.Bands, checker.TimelineBand{Lane: l, Start: at, End: end, Kind: "fault", Text: e.Text})
+		}
+	case harness.TraceIndex:
+		if lane >= 0 && lane < len(b.open) {
+			b.index(lane, checker.TimelineIndex{At: at, Commit: uint64(e.Commit), Applied: uint64(e.Applied), Last: uint64(e.Last)})
 		}
 	case harness.TracePhase:
 		b.t.Marks = append(b.t.Marks, checker.TimelineMark{Lane: -1, At: at, Text: e.Text})
 	case harness.TraceFailure:
-		b.t.Violation = &checker.TimelineMark{Lane: -1, At: at, Text: e.Text}
+		b.t.Violation = &checker.TimelineMark{Lane: failureLane(e.Text, len(b.open)), At: at, Step: e.Step, Text: e.Text}
 	case harness.TraceDeliver:
 		if b.filter.Keep(e) {
 			b.t.Messages = append(b.t.Messages, checker.TimelineMessage{From: int(e.Peer) - 1, To: lane,
@@ -181,6 +247,7 @@ func (b *timelineBuilder) band(lane int, from *int64, at int64, kind, text strin
 
 // closeAll ends what is still open at the end of the run.
 func (b *timelineBuilder) closeAll() {
+	b.healAll(b.t.End)
 	for lane := range b.open {
 		b.endSpan(lane, b.t.End)
 		b.band(lane, &b.down[lane], b.t.End, "crash", "down: crashed, not restarted")

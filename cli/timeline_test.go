@@ -2,6 +2,7 @@ package cli
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,8 +47,8 @@ func TestBuildTimeline(t *testing.T) {
 	}, tl.Lanes[1].Spans, "no span while down")
 	assert.Equal(t, []checker.TimelineBand{
 		{Lane: 1, Start: 30e6, End: 50e6, Kind: "crash", Text: "down: crashed, then restarted"},
-		{Lane: -1, Start: 40e6, End: 40e6, Kind: "fault", Text: "partition {n1} {n2 n3}"},
-	}, sortedBands(tl.Bands))
+		{Lane: -1, Start: 40e6, End: 80e6, Kind: "fault", Text: "partition {n1} {n2 n3}"},
+	}, sortedBands(tl.Bands), "a partition lasts until a heal, here the end of the run")
 	require.Len(t, tl.Messages, 2)
 	assert.Equal(t, checker.TimelineMessage{From: 0, To: 1, Sent: 10e6, Arrived: 12e6, Kind: "Vote", Text: "n1->n2 Vote t1 last 0/0"}, tl.Messages[0])
 	assert.True(t, tl.Messages[1].Lost)
@@ -94,7 +95,9 @@ func TestCapMessagesKeepsTheLast(t *testing.T) {
 	}
 	from := capMessages(&tl, 3, events)
 	assert.Len(t, tl.Messages, 3)
-	assert.Equal(t, int64(70), tl.Start)
+	assert.Equal(t, int64(0), tl.Start, "the axis still spans the whole run")
+	assert.Equal(t, int64(70), tl.ViewStart, "the page opens on the messages kept")
+	assert.Equal(t, int64(100), tl.ViewEnd)
 	assert.Equal(t, uint64(8), from)
 	assert.Equal(t, uint64(0), capMessages(&tl, 3, events), "nothing more to cut")
 }
@@ -104,4 +107,21 @@ func TestClip(t *testing.T) {
 	assert.Equal(t, "ab...", clip("abcdefgh", 5))
 	assert.Equal(t, "a...", clip("aéééé", 5), "never inside a rune")
 	assert.Equal(t, "aé...", clip("aéééé", 6))
+}
+
+func TestTimelinePartitionBandEndsAtTheHeal(t *testing.T) {
+	ms := func(n int64) sim.Time { return sim.Time(n * 1e6) }
+	tl := buildTimeline([]harness.TraceEvent{
+		{Step: 1, Time: ms(10), Kind: harness.TraceFault, Text: "10ms isolate leader"},
+		{Step: 2, Time: ms(20), Kind: harness.TraceFault, Text: "clog n1 for 5ms", Nodes: []raft.NodeID{1}, For: 5 * time.Millisecond},
+		{Step: 3, Time: ms(30), Kind: harness.TraceFault, Text: "30ms heal"},
+		{Step: 4, Time: ms(40), Kind: harness.TraceIndex, Node: 2, Commit: 3, Applied: 2, Last: 4},
+	}, 2, sim.Time(50e6), harness.TraceFilter{})
+	require.NoError(t, tl.Validate())
+	assert.Equal(t, []checker.TimelineBand{
+		{Lane: -1, Start: 10e6, End: 30e6, Kind: "fault", Text: "10ms isolate leader"},
+		{Lane: 0, Start: 20e6, End: 25e6, Kind: "fault", Text: "clog n1 for 5ms"},
+		{Lane: -1, Start: 30e6, End: 30e6, Kind: "fault", Text: "30ms heal"},
+	}, tl.Bands)
+	assert.Equal(t, []checker.TimelineIndex{{At: 40e6, Commit: 3, Applied: 2, Last: 4}}, tl.Lanes[1].Indexes)
 }

@@ -71,6 +71,8 @@ type node struct {
 	// to notice changes.
 	lastRole raft.Role
 	lastTerm raft.Term
+	// traced are the commit, applied and last indexes last traced.
+	traced [3]raft.Index
 }
 
 func newNode(w *World, idx int) *node {
@@ -309,6 +311,11 @@ func (n *node) afterStep() {
 			n.w.emit(TraceEvent{Kind: TraceRole, Node: n.id, Role: st.Role, Term: st.Term,
 				Text: fmt.Sprintf("%v term %d commit %d last %v", st.Role, st.Term, st.Commit, st.Last)})
 		}
+	}
+	if idx := [3]raft.Index{st.Commit, st.Applied, st.Last.Index}; n.w.tracing() && idx != n.traced {
+		n.traced = idx
+		n.w.emit(TraceEvent{Kind: TraceIndex, Node: n.id, Commit: st.Commit, Applied: st.Applied, Last: st.Last.Index,
+			Text: fmt.Sprintf("commit %d applied %d last %v", st.Commit, st.Applied, st.Last)})
 	}
 	now := n.w.kernel.Now()
 	if at := n.durableAt(); at > n.busyUntil && at > now {

@@ -26,9 +26,10 @@ const (
 	TraceReply                        // a reply reached a client
 	TracePhase                        // the run entered a phase (chaos, liveness)
 	TraceFailure                      // the run failed here
+	TraceIndex                        // a node's commit, applied or last index moved (for the timeline)
 )
 
-var traceKindNames = [...]string{"", "deliver", "send", "timer", "role", "crash", "restart", "pause", "resume", "fault", "request", "reply", "phase", "failure"}
+var traceKindNames = [...]string{"", "deliver", "send", "timer", "role", "crash", "restart", "pause", "resume", "fault", "request", "reply", "phase", "failure", "index"}
 
 func (k TraceKind) String() string {
 	if int(k) < len(traceKindNames) {
@@ -55,6 +56,8 @@ type TraceEvent struct {
 	// Role and Term describe a node after a role change or a restart.
 	Role raft.Role
 	Term raft.Term
+	// Commit, Applied and Last are a node's indexes in index events.
+	Commit, Applied, Last raft.Index
 	// Lost marks a send of which no copy will arrive (lost or cut off).
 	Lost bool
 	// Nodes are the nodes a fault acts on (for partitions, every node
