@@ -28,7 +28,8 @@ func Merge(parts []Part) (*Summary, error) {
 	}
 	first := parts[0].Summary
 	m := &Summary{Format: summaryFormat, Version: summaryVersion, Raftsim: first.Raftsim,
-		Campaign: first.Campaign, Complete: true, Scenarios: []ScenarioCount{}, Failures: []SignatureSummary{}}
+		Campaign: first.Campaign, Complete: true, Scenarios: []ScenarioCount{}, Failures: []SignatureSummary{},
+		Probes: newProbeCounts()}
 	seen := map[int]string{} // shard -> the part that covered it; lookups only
 	for _, p := range parts {
 		s := p.Summary
@@ -117,6 +118,7 @@ func (m *Summary) addSummary(p *Summary) {
 	for _, sc := range p.Scenarios {
 		m.addScenarioCount(sc)
 	}
+	m.Probes = mergeProbes(m.Probes, p.Probes)
 	for _, f := range p.Failures {
 		if e := m.entry(f.Signature); e != nil {
 			e.add(f.First, f.Count)

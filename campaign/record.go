@@ -74,6 +74,7 @@ func (c *Recorder) Record(o Outcome) Recorded {
 	s.Totals.Messages += st.Messages
 	s.Totals.Crashes += st.Crashes
 	s.addScenario(o.Scenario, v, o.Wall)
+	s.addProbes(o.Result.Probes)
 	switch v {
 	case Passed:
 		s.Passed++

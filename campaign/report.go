@@ -47,6 +47,9 @@ func (s *Summary) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "undecided  index %d (seed %v, %s): %s\n", r.Index, r.Seed, r.Scenario, oneLine(r.Message))
 		fmt.Fprintf(w, "           %s\n", r.Reproduce)
 	}
+	if len(s.Probes) > 0 {
+		fmt.Fprintf(w, "probes     %s\n", s.probeLine())
+	}
 	fmt.Fprintf(w, "verdict    %s\n", s.VerdictLine())
 }
 

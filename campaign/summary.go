@@ -60,6 +60,9 @@ type Summary struct {
 	// InconclusiveSeeds are the inconclusive seeds with the lowest
 	// indexes, at most MaxExamples, each with why.
 	InconclusiveSeeds []SeedRef `json:"inconclusiveSeeds,omitempty"`
+	// Probes counts, for every coverage probe, the seeds that hit it
+	// (probes.go).
+	Probes []ProbeCount `json:"probes"`
 	// Problems are why a merged summary does not stand for its whole
 	// campaign: shards missing, given twice or of another campaign. Any
 	// problem fails the summary.
@@ -148,7 +151,8 @@ type Wall struct {
 // NewSummary is the empty summary of shard sh of a campaign.
 func NewSummary(c Campaign, sh Shard) *Summary {
 	return &Summary{Format: summaryFormat, Version: summaryVersion, Raftsim: harness.Version(),
-		Campaign: c, Shards: []int{sh.Index}, Scenarios: []ScenarioCount{}, Failures: []SignatureSummary{}}
+		Campaign: c, Shards: []int{sh.Index}, Scenarios: []ScenarioCount{}, Failures: []SignatureSummary{},
+		Probes: newProbeCounts()}
 }
 
 // Distinct is the number of signatures.
@@ -307,7 +311,7 @@ func (s *Summary) validate() error {
 	if n != s.Failed {
 		return fmt.Errorf("failed %d, but the signatures count %d", s.Failed, n)
 	}
-	return nil
+	return s.validateProbes()
 }
 
 // WriteSummaryFile writes the summary atomically.

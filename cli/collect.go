@@ -83,6 +83,10 @@ func (c *collector) report(stdout, stderr io.Writer) int {
 	if c.opts.json {
 		writeJSON(stdout, s)
 	} else {
+		if c.opts.probes {
+			s.WriteProbeTable(stdout)
+			fmt.Fprintln(stdout)
+		}
 		s.WriteText(stdout)
 	}
 	if c.writeErrors > 0 {

@@ -35,6 +35,7 @@ type fuzzOptions struct {
 	summary  string
 	junit    string
 	json     bool
+	probes   bool // print the probe table before the report
 	progress progressMode
 	every    time.Duration
 	grace    time.Duration
@@ -45,7 +46,7 @@ type fuzzFlags struct {
 	seed, scenario, bugs, store, out, summary, junit, shard, shardEnv, progress string
 	seeds, workers                                                              int
 	time, cpu, every, seedTimeout, grace                                        time.Duration
-	short, json                                                                 bool
+	short, json, probes                                                         bool
 }
 
 func (f *fuzzFlags) define(fs *flag.FlagSet) {
@@ -62,6 +63,7 @@ func (f *fuzzFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.summary, "summary", "", "write the JSON summary to this file (rewritten while running, atomically)")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")
 	fs.BoolVar(&f.json, "json", false, "print the JSON summary on stdout instead of the text report")
+	fs.BoolVar(&f.probes, "probes", false, "print the coverage probe table (seeds that hit each probe) before the text report")
 	fs.StringVar(&f.shard, "shard", "1/1", "run slice i of n (seed k belongs to shard k mod n + 1); /n takes i from --shard-index-env")
 	fs.StringVar(&f.shardEnv, "shard-index-env", campaign.DefaultShardEnv, "environment variable with the 0-based shard index, for --shard /n")
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a bar on a terminal, else plain lines), bar, plain or none")
@@ -156,6 +158,7 @@ also after Ctrl-C.`, fuzzExamples, stderr)
 		return o, usageError(stderr, fs, "%v", err), true
 	}
 	o.out, o.summary, o.junit, o.json, o.every, o.grace = f.out, f.summary, f.junit, f.json, f.every, f.grace
+	o.probes = f.probes
 	return o, 0, false
 }
 

@@ -73,6 +73,8 @@ type node struct {
 	lastTerm raft.Term
 	// traced are the commit, applied and last indexes last traced.
 	traced [3]raft.Index
+	// lastBeforeCrash is the last log index when the node last crashed.
+	lastBeforeCrash raft.Index
 }
 
 func newNode(w *World, idx int) *node {
@@ -144,6 +146,17 @@ func (n *node) crash() {
 	}
 	n.syncUpTo(n.w.kernel.Now())
 	n.w.report(n.w.safety.watch.Crashed(n.id))
+	if n.raft != nil {
+		st := n.raft.Status()
+		n.lastBeforeCrash = st.Last.Index
+		if st.Role == raft.Leader {
+			n.w.hit(ProbeCrashLeader)
+		}
+		n.w.probes.addNode(n.raft)
+	}
+	if n.disk != nil && n.disk.Stats().PendingOps > 0 {
+		n.w.hit(ProbeCrashUnsynced)
+	}
 	n.crashStorage()
 	n.incarnation++
 	n.up = false
@@ -246,6 +259,9 @@ func (n *node) restart() {
 		return
 	}
 	n.w.stats.Restarts++
+	if n.raft.Status().Last.Index < n.lastBeforeCrash {
+		n.w.hit(ProbeRestartLostSuffix)
+	}
 	if n.w.tracing() {
 		st := n.raft.Status()
 		n.w.emit(TraceEvent{Kind: TraceRestart, Node: n.id, Role: st.Role, Term: st.Term,
@@ -306,6 +322,9 @@ func (n *node) afterStep() {
 	st := n.raft.Status()
 	n.w.safety.observe(n.w, n, st)
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
+		if st.Role == raft.Leader {
+			n.probeOverlap(st.Term)
+		}
 		n.lastRole, n.lastTerm = st.Role, st.Term
 		if n.w.tracing() {
 			n.w.emit(TraceEvent{Kind: TraceRole, Node: n.id, Role: st.Role, Term: st.Term,
@@ -504,5 +523,19 @@ func (n *node) departReply(m *clientMsg) {
 	fate := n.w.net.Route(now, n.idx, to, clientMsgSize)
 	for i := 0; i < fate.Copies; i++ {
 		n.w.kernel.At(fate.At[i], event{kind: evClientMsg, target: int32(m.client), sent: now, cmsg: m})
+	}
+}
+
+// probeOverlap records ProbeLeadersOverlap when another live node still
+// believes it leads an older term than the new leader's.
+func (n *node) probeOverlap(term raft.Term) {
+	for _, o := range n.w.nodes {
+		if o == n || !o.up || o.raft == nil {
+			continue
+		}
+		if st := o.raft.Status(); st.Role == raft.Leader && st.Term < term {
+			n.w.hit(ProbeLeadersOverlap)
+			return
+		}
 	}
 }

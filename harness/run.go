@@ -105,6 +105,8 @@ type Result struct {
 	Script          [][]checker.Input             `json:"-"`
 	Linearizability checker.LinearizabilityResult `json:"-"`
 	Stop            sim.StopReason                `json:"-"`
+	// Probes counts the coverage probes the run hit (probes.go).
+	Probes Probes `json:"-"`
 }
 
 // Passed reports whether the run found nothing wrong and every check
@@ -205,4 +207,5 @@ func (w *World) finish(res *Result) {
 	res.Failure = w.failure
 	res.TraceHash = w.trace.Sum()
 	res.StepHashes = w.trace.StepSums()
+	res.Probes = w.collectProbes()
 }

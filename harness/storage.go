@@ -272,6 +272,7 @@ func (n *node) storageStopped(err error, what string) {
 		return
 	}
 	n.w.stats.StorageStops++
+	n.w.hit(ProbeStorageFailStop)
 	if errors.Is(err, raft.ErrCorrupt) {
 		n.w.stats.CorruptionsDetected++
 	}

@@ -82,6 +82,9 @@ type World struct {
 
 	failure *Failure
 	stats   Stats
+	// probes are the hits of the harness's probes and of the nodes
+	// that crashed (probes.go).
+	probes Probes
 	// tracer, if set, sees every event (Options.Tracer).
 	tracer Tracer
 	// stop is Options.Stop; abandoned says it ended the run.

@@ -95,6 +95,7 @@ func (n *Node[D, R]) maybeCommit() bool {
 		t, err := n.log.term(idx)
 		n.must(err, "term of %d", idx)
 		if t != n.term {
+			n.hit(ProbeCommitWaitsForTerm)
 			return false
 		}
 	}

@@ -87,6 +87,9 @@ func (n *Node[D, R]) becomeFollower(term Term, leader NodeID) {
 		n.saveHardState(term, None)
 	}
 	if n.lead != nil {
+		if len(n.lead.readsWaiting)+len(n.lead.readsEarly)+len(n.lead.readsReady) > 0 {
+			n.hit(ProbeReadsDropped)
+		}
 		dropAll(n.lead, n.env.Events, ErrLeadershipLost)
 		n.lead = nil
 	}
@@ -168,6 +171,7 @@ func (n *Node[D, R]) checkElection() bool {
 	case won && n.role == Candidate:
 		n.becomeLeader()
 	case lost:
+		n.hit(ProbeElectionLost)
 		n.becomeFollower(n.term, None)
 	default:
 		return false
@@ -211,6 +215,9 @@ func (n *Node[D, R]) handleVoteRequest(m *Message[D]) {
 		grant = n.zoo.VoteGranted(pre, canVote, upToDate)
 	}
 	if !grant {
+		if canVote && !upToDate {
+			n.hit(ProbeVoteDeniedStaleLog)
+		}
 		n.send(&Message[D]{Type: resp, To: m.From, Reject: true})
 		return
 	}
@@ -244,6 +251,9 @@ func (n *Node[D, R]) becomeLeader() {
 	if n.membershipIndex == 0 {
 		m := n.membership.Clone()
 		first.Kind, first.Membership = EntryConfigChange, &m
+	}
+	if n.membership.IsJoint() {
+		n.hit(ProbeLeaderJoint)
 	}
 	n.lead.termStart = first.Index
 	n.appendLeaderEntry(first)

@@ -149,6 +149,7 @@ func (n *Node[D, R]) advanceMembershipChange() {
 	if !n.membership.Contains(n.id) {
 		// Removed: it managed the cluster until the change committed
 		// (dissertation §4.2.2); now it steps down.
+		n.hit(ProbeLeaderRemoved)
 		n.becomeFollower(n.term, None)
 		return
 	}

@@ -75,6 +75,9 @@ type Node[D, R any] struct {
 
 	// zoo is nil in a correct node: the bug zoo's hooks (zoo.go).
 	zoo zoohook.Hooks
+
+	// probes counts the rare situations this node met (probe.go).
+	probes Probes
 }
 
 // storageFailure carries a storage error from deep inside a step up to the
@@ -273,6 +276,7 @@ func (n *Node[D, R]) stepTerm(m *Message[D]) bool {
 			// A leader was heard from recently: this candidate is likely
 			// a disconnected or removed node. Ignore it without adopting
 			// its term, so it cannot depose a healthy leader.
+			n.hit(ProbeVoteIgnoredLeaderAlive)
 			return false
 		}
 		if m.Type == MsgPreVote || (m.Type == MsgPreVoteResp && !m.Reject) {
@@ -299,6 +303,7 @@ func (n *Node[D, R]) stepTerm(m *Message[D]) bool {
 func (n *Node[D, R]) answerStale(m *Message[D]) {
 	switch m.Type {
 	case MsgApp, MsgHeartbeat, MsgSnap:
+		n.hit(ProbeStaleLeaderNotified)
 		// A rejection of index 0 is a term notice, never a real one
 		// (index 0 always matches): a leader elected meanwhile in this
 		// very term must not take it for a rejection of its own probe.

@@ -322,6 +322,7 @@ func TestSnapshotSurvivesADuplicatedFirstChunk(t *testing.T) {
 	r.advance(2 * time.Second)
 	require.Positive(t, dups, "the test duplicated chunks")
 	assert.Equal(t, r.nodes[l].sm.applied, r.nodes[lagging].sm.applied, "the snapshot installed anyway")
+	assert.NotZero(t, r.nodes[lagging].node.Probes()[raft.ProbeSnapshotChunkDuplicate], "the follower saw the duplicate")
 }
 
 // Regression (a 3,000-seed campaign, long-soak seed 13264122248594930066):
@@ -348,6 +349,7 @@ func TestSnapshotAnswersDuplicatedDoNotMultiplyChunks(t *testing.T) {
 	require.Greater(t, len(offsets), 3, "a transfer of several chunks")
 	// Before the fix: 4,095 chunks for 12 offsets.
 	assert.LessOrEqual(t, chunks, 2*len(offsets), "chunks sent for %d distinct offsets", len(offsets))
+	assert.NotZero(t, r.nodes[l].node.Probes()[raft.ProbeSnapshotAnswerStale], "the leader saw the duplicated answers")
 }
 
 // Regression (lab SnapshotInstallUnreliable, seeds 19 and 49): a node that

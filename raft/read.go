@@ -24,8 +24,12 @@ func (n *Node[D, R]) Read(id ReadID) (err error) {
 		l.readsEarly = append(l.readsEarly, id)
 		return nil
 	case n.cfg.ReadMode == ReadLease && n.leaseValid():
+		n.hit(ProbeReadLease)
 		l.readsReady = append(l.readsReady, readRequest{id: id, index: n.commit})
 	default:
+		if n.cfg.ReadMode == ReadLease {
+			n.hit(ProbeReadLeaseExpired)
+		}
 		n.confirmRead(id)
 		return nil
 	}
@@ -86,6 +90,7 @@ func (n *Node[D, R]) serveReads() {
 		early := l.readsEarly
 		l.readsEarly = nil
 		for _, id := range early {
+			n.hit(ProbeReadWaitsForTerm)
 			if n.cfg.ReadMode == ReadLease && n.leaseValid() {
 				l.readsReady = append(l.readsReady, readRequest{id: id, index: n.commit})
 			} else {

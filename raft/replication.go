@@ -151,7 +151,9 @@ func (n *Node[D, R]) handleAppendAck(pr *progress, index Index) {
 			}
 			n.fillAll()
 		}
-		n.maybeSendTimeoutNow(pr)
+		if n.maybeSendTimeoutNow(pr) {
+			n.hit(ProbeTransferAfterCatchUp)
+		}
 	}
 	n.fillPipeline(pr)
 }
@@ -174,11 +176,16 @@ func (n *Node[D, R]) handleAppendReject(pr *progress, m *Message[D]) {
 	if m.ConflictTerm != 0 {
 		if i, ok := n.lastIndexOfTerm(m.ConflictTerm, min(m.Index, n.log.last.Index)); ok {
 			next = i + 1
+		} else if next < m.Index {
+			n.hit(ProbeConflictSkipsTerm)
 		}
 	}
 	next = min(next, m.Index) // always move back past the rejected entry
 	pr.becomeProbe()
 	pr.next = max(next, pr.match+1)
+	if pr.next < m.Index {
+		n.hit(ProbeConflictBacksUpMany)
+	}
 	n.sendAppend(pr, true)
 }
 
@@ -220,12 +227,14 @@ func (n *Node[D, R]) tickLeader(now time.Duration) {
 	if now >= l.checkQuorumDeadline {
 		l.checkQuorumDeadline = now + n.cfg.ElectionTimeoutMin
 		if n.cfg.CheckQuorum && !n.quorumActive() {
+			n.hit(ProbeCheckQuorumStepDown)
 			n.becomeFollower(n.term, None)
 			return
 		}
 	}
 	if l.transferee != None && now >= l.transferDeadline {
 		l.transferee = None // the transfer failed; serve again
+		n.hit(ProbeTransferAbandoned)
 	}
 	if now >= l.heartbeatDeadline {
 		l.heartbeatDeadline = now + n.cfg.HeartbeatInterval
@@ -268,6 +277,7 @@ func (n *Node[D, R]) handleHeartbeatResp(pr *progress, m *Message[D]) {
 	case replicate:
 		if pr.match < n.log.last.Index && pr.match == pr.matchAtHeartbeat {
 			// No progress over a heartbeat interval: appends were lost.
+			n.hit(ProbeAppendsLost)
 			pr.becomeProbe()
 		}
 	case snapshot:
@@ -341,6 +351,9 @@ func (n *Node[D, R]) handleAppend(m *Message[D]) {
 	if m.Index < n.commit {
 		// Everything through our commit index is committed, so it matches
 		// the leader's log (leader completeness): skip it.
+		if len(entries) > 0 {
+			n.hit(ProbeAppendBelowCommit)
+		}
 		k := 0
 		for k < len(entries) && entries[k].Index <= n.commit {
 			k++
@@ -412,6 +425,9 @@ func (n *Node[D, R]) writeEntries(entries []Entry[D]) {
 		t, err := n.log.term(e.Index)
 		n.must(err, "term of %d", e.Index)
 		if t != e.Term || (n.zoo != nil && n.zoo.TruncateMatching(k == 0, uint64(e.Index), uint64(n.commit))) {
+			if t != n.log.last.Term {
+				n.hit(ProbeTruncateMultiTerm) // the suffix from t on holds another term too
+			}
 			n.truncateFrom(e.Index)
 			break
 		}
@@ -442,6 +458,7 @@ func (n *Node[D, R]) truncateFrom(i Index) {
 	n.must(n.store.DeleteLogsFrom(i, nil), "delete logs from %d", i)
 	n.log.truncatedFrom(i, prevTerm)
 	if n.membershipIndex >= i {
+		n.hit(ProbeTruncateConfig)
 		st, err := n.store.GetInitialState()
 		n.must(err, "get membership after truncation")
 		n.membership = st.Membership.Clone()

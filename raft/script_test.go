@@ -45,6 +45,8 @@ import (
 //	read ID | transfer ID to=ID | add ID id=ID | change ID voters=(..)
 //	status [ID...]     each node's state; log [ID...] each node's log
 //	queue              the messages in flight
+//	probes             the coverage probes (raft.Probe) the nodes hit since
+//	                   the last probes command, with how often
 //
 // Every command prints what the nodes sent ("n1->n2 Vote t2 last 1/1"),
 // what they told their host ("n1 applied #1 at 2: ok 2"), and every change
@@ -88,6 +90,9 @@ type script struct {
 	// what the recipient does in answer.
 	indent string
 	nextID uint64
+	// crashed adds up the probe counts of incarnations that crashed;
+	// shown the counts the last probes command printed.
+	crashed, shown raft.Probes
 }
 
 type scriptNode struct {
@@ -142,6 +147,8 @@ func (s *script) run(t *testing.T, td *datadriven.TestData) string {
 		for _, m := range s.queue {
 			fmt.Fprintf(&s.out, "%v\n", m)
 		}
+	case "probes":
+		s.printProbes()
 	default:
 		td.Fatalf(t, "%s: unknown command %q", td.Pos, td.Cmd)
 	}
@@ -376,6 +383,9 @@ func (s *script) crashRestart(td *datadriven.TestData) {
 			s.printf("%v", n.node.Status())
 			continue
 		}
+		if n.node != nil {
+			addProbes(&s.crashed, n.node.Probes())
+		}
 		n.node = nil
 		var keep []*raft.Message[string]
 		for _, m := range s.queue {
@@ -505,4 +515,32 @@ func (s *script) strArg(td *datadriven.TestData, key, def string) string {
 		td.Fatalf(s.t, "%s: %s takes one value", td.Pos, key)
 	}
 	return a.Vals[0]
+}
+
+// probeTotals adds up the probe counts of every node and incarnation.
+func (s *script) probeTotals() raft.Probes {
+	total := s.crashed
+	for _, id := range s.ids {
+		if n := s.nodes[id]; n.node != nil {
+			addProbes(&total, n.node.Probes())
+		}
+	}
+	return total
+}
+
+// printProbes prints the probes hit since the last probes command.
+func (s *script) printProbes() {
+	total := s.probeTotals()
+	for p := range raft.NumProbes {
+		if d := total[p] - s.shown[p]; d > 0 {
+			s.printf("probe %v x%d", p, d)
+		}
+	}
+	s.shown = total
+}
+
+func addProbes(into *raft.Probes, add raft.Probes) {
+	for i, k := range add {
+		into[i] += k
+	}
 }

@@ -42,6 +42,9 @@ func (n *Node[D, R]) maybeCompact() {
 	if cs.Index < n.log.snapIndex || cs.Index > n.applied {
 		n.must(fmt.Errorf("compaction through %d made snapshot at %d (previous %d): %w", n.applied, cs.Index, n.log.snapIndex, ErrInconsistent), "compact")
 	}
+	if cs.Index > n.log.snapIndex && cs.Term < n.term {
+		n.hit(ProbeCompactEarlierTerm)
+	}
 	n.log.compacted(cs.Index, cs.Term)
 	n.membershipIndex = max(n.membershipIndex, cs.Index)
 }
@@ -111,6 +114,7 @@ func (n *Node[D, R]) handleSnapshotResp(pr *progress, m *Message[D]) {
 			// stale one, or a follower elsewhere: the heartbeat resends
 			// from here. Answering each with a chunk would let the
 			// network's duplicates multiply without end.
+			n.hit(ProbeSnapshotAnswerStale)
 			return
 		}
 	default:
@@ -126,6 +130,7 @@ func (n *Node[D, R]) handleSnapshot(m *Message[D]) {
 	c := m.Snapshot
 	if c.Index <= n.commit && (n.zoo == nil || !n.zoo.InstallOlderSnapshot()) {
 		// Already have all of it, committed: never move back (§5.3).
+		n.hit(ProbeSnapshotStale)
 		n.abandonSnapshotIn()
 		n.send(&Message[D]{Type: MsgSnapResp, To: m.From, Index: n.commit})
 		return
@@ -144,6 +149,7 @@ func (n *Node[D, R]) handleSnapshot(m *Message[D]) {
 		if in != nil && in.leaderID == c.ID {
 			expect = in.offset
 		}
+		n.hit(ProbeSnapshotChunkDuplicate)
 		n.send(&Message[D]{Type: MsgSnapResp, To: m.From, Snapshot: &SnapshotChunk{ID: c.ID, Offset: expect}})
 		return
 	}
@@ -174,8 +180,10 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 	n.must(in.handle.Close(), "close snapshot %s", in.localID)
 	keep, err := n.log.matches(EntryID{Term: in.term, Index: in.index})
 	n.must(err, "match snapshot %d/%d", in.term, in.index)
+	joint := n.membership.IsJoint()
 	var deleteThrough *Index
 	if keep {
+		n.hit(ProbeSnapshotKeepsSuffix)
 		through := in.index
 		deleteThrough = &through
 	}
@@ -194,6 +202,9 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 	}
 	n.membership = st.Membership.Clone()
 	n.membershipIndex = n.membershipIndexOf(st)
+	if joint || n.membership.IsJoint() {
+		n.hit(ProbeSnapshotJoint)
+	}
 	n.pristine = false
 	n.applyCommitted()
 }

@@ -24,6 +24,7 @@ func (n *Node[D, R]) TransferLeadership(to NodeID) (err error) {
 	n.lead.transferee = to
 	n.lead.transferDeadline = n.now() + n.cfg.ElectionTimeoutMin
 	if !n.maybeSendTimeoutNow(pr) {
+		n.hit(ProbeTransferToLagging)
 		n.sendAppend(pr, true)
 	}
 	return nil
