@@ -8,6 +8,7 @@ import (
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -182,5 +183,5 @@ func writeHistoryFile(path string, h checker.History) error {
 	if err := checker.WriteHistory(&b, h); err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, b.Bytes())
+	return atomicfile.WriteFile(path, b.Bytes())
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -128,7 +129,7 @@ func writePage(path string, render func(io.Writer) error) error {
 	if err := render(&buf); err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 // Colours of the history picture's annotation rows.
