@@ -36,10 +36,11 @@ var allowedImports = map[string][]string{
 	"checker":             {"raft", "sim", "internal/strictjson"},
 	"harness/kv":          {"raft", "checker", "internal/wire"},
 	"harness":             {"harness/kv", "raft", "sim", "faults", "checker", "internal/wire", "internal/zoo", "storage/memstore", "storage/simdisk", "storage/vfs", "internal/strictjson", "internal/atomicfile"},
+	"failfile":            {"harness", "sim", "internal/strictjson", "internal/atomicfile"},
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
-	"shrink":              {"harness", "faults", "sim", "checker", "raft", "scenarios"},
+	"shrink":              {"failfile", "harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},
-	"campaign":            {"scenarios", "harness", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo", "internal/strictjson", "internal/atomicfile"},
+	"campaign":            {"scenarios", "failfile", "harness", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo", "internal/strictjson", "internal/atomicfile"},
 	"cli":                 {"*"},
 	"cmd/raftsim":         {"cli"},
 }

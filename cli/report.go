@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/raft"
@@ -71,7 +72,7 @@ func (r *traceRecorder) flush() error {
 
 // writePages writes the history picture and the timeline a replay asked
 // for, and notes them in v.
-func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
+func writePages(o replayOptions, f failfile.File, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
 	if o.trace != "" && o.trace != "-" {
 		v.Written = append(v.Written, o.trace)
 	}
@@ -82,7 +83,7 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 	tl.Title = fmt.Sprintf("raftsim: seed %v, scenario %s", f.Seed, f.Scenario)
 	tl.Notes = []string{
 		"replayed: " + describeFailure(res.Failure),
-		"trace " + harness.FormatHash(res.TraceHash) + ", " + v.Verdict,
+		"trace " + failfile.FormatHash(res.TraceHash) + ", " + v.Verdict,
 		"raftsim replay " + o.file,
 	}
 	if from := capMessages(&tl, o.maxMessages, events); from != 0 {
