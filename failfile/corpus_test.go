@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/internal/zoo"
-
 )
 
 const corpusDir = "../testdata/failures"
