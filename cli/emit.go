@@ -53,7 +53,7 @@ func emitGoTest(w io.Writer, file string, f failfile.File) error {
 	fmt.Fprintf(&b, "// regression/%s_test.go in a module that requires raftsim, or change the\n",
 		strings.ReplaceAll(strings.TrimPrefix(scenarioName(file), "regression-"), "-", "_"))
 	fmt.Fprintf(&b, "// package clause to that of the directory it joins; then go test ./regression/.\n\n")
-	fmt.Fprintf(&b, "import (\n\t\"encoding/json\"\n\t\"testing\"\n\n\t\"github.com/raftsim/raftsim/harness\"\n\t\"github.com/raftsim/raftsim/sim\"\n)\n\n")
+	fmt.Fprintf(&b, "import (\n\t\"encoding/json\"\n\t\"testing\"\n\n\t\"github.com/raftsim/raftsim/failfile\"\n\t\"github.com/raftsim/raftsim/harness\"\n\t\"github.com/raftsim/raftsim/sim\"\n)\n\n")
 	fmt.Fprintf(&b, "// %s reproduces %s (scenario %s, seed %v):\n//\n//\t%s\n//\n", name, f.Failure.Signature(), f.Scenario, f.Seed, oneLine(f.Failure.Message))
 	fmt.Fprintf(&b, "// While the bug is present, stillFails is true and the test asserts the\n")
 	fmt.Fprintf(&b, "// same failure with the same trace hash, so it notices any change to the\n")
