@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/scenarios"
@@ -148,7 +149,7 @@ func TestTestReportsFailuresWithTheirReplay(t *testing.T) {
 		assert.Contains(t, e, "-raftsim.replay="+filepath.Join(TestDir, "TestFake_sub"))
 	}
 	for _, f := range sum.Failures {
-		ff, err := harness.ReadFailureFile(f.First.File)
+		ff, err := failfile.Read(f.First.File)
 		require.NoError(t, err, "the failure file is written")
 		assert.Equal(t, harness.StorageKind("campaign-test-lying"), ff.Config.Storage, "and names the user's store")
 	}

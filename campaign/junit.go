@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 )
 
 // JUnit XML, the report format CI systems show as test results, in the
@@ -188,5 +188,5 @@ func WriteJUnitFile(path string, s *Summary) error {
 	if err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, b)
+	return atomicfile.WriteFile(path, b)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/internal/zoo"
 )
 
@@ -68,7 +68,7 @@ func TestTheJUnitSchemaRejectsBadReports(t *testing.T) {
 		"negative time":   `<testsuites><testsuite name="x" tests="1" failures="0" errors="0" time="-1"><testcase name="a" classname="b" time="0"/></testsuite></testsuites>`,
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".xml")
-		require.NoError(t, harness.WriteFileAtomic(path, []byte(doc)))
+		require.NoError(t, atomicfile.WriteFile(path, []byte(doc)))
 		out, err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit.xsd", path).CombinedOutput()
 		assert.Error(t, err, "%s: %s", name, out)
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 )
 
@@ -81,7 +82,7 @@ func (c *Recorder) Record(o Outcome) Recorded {
 	case Inconclusive:
 		s.Inconclusive++
 		rec.Ref = SeedRef{Index: o.Index, Seed: o.Seed, Scenario: o.Scenario, Message: inconclusiveReason(o.Result),
-			TraceHash: harness.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
+			TraceHash: failfile.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
 		s.InconclusiveSeeds = insertExample(s.InconclusiveSeeds, rec.Ref)
 	case Failed:
 		s.Failed++
@@ -104,7 +105,7 @@ func (c *Recorder) recordFailure(o Outcome, rec *Recorded) {
 	s, f := c.Summary, o.Result.Failure
 	sig := f.Signature()
 	ref := SeedRef{Index: o.Index, Seed: o.Seed, Scenario: o.Scenario, Message: f.Message, Step: f.Step,
-		TraceHash: harness.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
+		TraceHash: failfile.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
 	if c.Dir != "" {
 		ref.File = filepath.Join(c.Dir, s.Campaign.FailureFileName(c.shard, sig))
 	}
@@ -130,7 +131,7 @@ func WriteFailureFile(path string, o Outcome) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	f := harness.NewFailureFile(o.Scenario, o.Config, o.Result)
+	f := failfile.New(o.Scenario, o.Config, o.Result)
 	f.Expect = "fail"
-	return harness.WriteFailureFile(path, f)
+	return failfile.Write(path, f)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/internal/strictjson"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -320,7 +321,7 @@ func WriteSummaryFile(path string, s *Summary) error {
 	if err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }
 
 // ReadSummaryFile reads and checks a summary file.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 )
 
@@ -125,7 +126,7 @@ func runIndex(t testing.TB, spec Spec, k uint64) {
 	case Inconclusive:
 		t.Logf("seed index %d (seed %v, scenario %s) is inconclusive: %s", k, o.Seed, o.Scenario, inconclusiveReason(o.Result))
 	default:
-		t.Logf("seed index %d (seed %v, scenario %s) passes, trace hash %s", k, o.Seed, o.Scenario, harness.FormatHash(o.Result.TraceHash))
+		t.Logf("seed index %d (seed %v, scenario %s) passes, trace hash %s", k, o.Seed, o.Scenario, failfile.FormatHash(o.Result.TraceHash))
 	}
 }
 
@@ -133,7 +134,7 @@ func runIndex(t testing.TB, spec Spec, k uint64) {
 // whether the trace hash is the recorded one.
 func replayFile(t testing.TB, path string) {
 	t.Helper()
-	f, err := harness.ReadFailureFile(path)
+	f, err := failfile.Read(path)
 	if err != nil {
 		t.Fatal(err)
 		return
@@ -144,7 +145,7 @@ func replayFile(t testing.TB, path string) {
 		return
 	}
 	same := "the same trace hash"
-	if got := harness.FormatHash(res.TraceHash); got != f.TraceHash {
+	if got := failfile.FormatHash(res.TraceHash); got != f.TraceHash {
 		same = fmt.Sprintf("trace hash %s, recorded %s: the code or the store changed since", got, f.TraceHash)
 	}
 	if res.Failure == nil {

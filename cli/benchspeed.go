@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -184,7 +185,7 @@ func replayTime(path string, rounds int) (float64, string) {
 	for range rounds {
 		runtime.GC()
 		start := time.Now()
-		f, err := harness.ReadFailureFile(path)
+		f, err := failfile.Read(path)
 		if err != nil {
 			return 0, err.Error()
 		}

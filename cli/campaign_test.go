@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/campaign"
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 // readSummary reads a summary the binary wrote.
@@ -76,7 +76,7 @@ func TestCampaignDeduplicates(t *testing.T) {
 	assert.Len(t, files, len(s.Failures))
 	counted := 0
 	for _, f := range s.Failures {
-		ff, err := harness.ReadFailureFile(filepath.Join(dir, f.First.File))
+		ff, err := failfile.Read(filepath.Join(dir, f.First.File))
 		require.NoError(t, err)
 		assert.Equal(t, f.First.Seed, ff.Seed)
 		assert.Equal(t, f.Signature, ff.Failure.Signature())
@@ -141,7 +141,7 @@ func TestShardsMergeToTheUnshardedCampaign(t *testing.T) {
 		// shard that found the signature's lowest index: one that exists
 		// and holds that seed.
 		require.NotEmpty(t, f.First.File, f.Signature)
-		ff, err := harness.ReadFailureFile(filepath.Join(filepath.Dir(mergedPath), f.First.File))
+		ff, err := failfile.Read(filepath.Join(filepath.Dir(mergedPath), f.First.File))
 		require.NoError(t, err, f.Signature)
 		assert.Equal(t, f.First.Seed, ff.Seed, f.Signature)
 	}
@@ -184,7 +184,7 @@ func TestSecondCampaignKeepsTheFirstsFailureFiles(t *testing.T) {
 	for _, seed := range []string{"11", "12"} {
 		s := readSummary(t, filepath.Join(dir, "s"+seed+".json"))
 		require.Len(t, s.Failures, 1)
-		ff, err := harness.ReadFailureFile(filepath.Join(dir, s.Failures[0].First.File))
+		ff, err := failfile.Read(filepath.Join(dir, s.Failures[0].First.File))
 		require.NoError(t, err)
 		assert.Equal(t, s.Failures[0].First.Seed, ff.Seed, "campaign %s's file is its own", seed)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/checker"
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/scenarios"
 )
 
@@ -72,7 +72,7 @@ func TestRunWithScenarioBugsAndOut(t *testing.T) {
 	assert.Contains(t, out, "reproduce   raftsim run --seed 4 --short --bugs prevote-never-grants")
 	path := filepath.Join(dir, "default-seed-4.json")
 	assert.Contains(t, out, "replay      raftsim replay "+path)
-	f, err := harness.ReadFailureFile(path)
+	f, err := failfile.Read(path)
 	require.NoError(t, err)
 	assert.True(t, f.Config.Bugs.PreVoteNeverGrants)
 	assert.Equal(t, "default", f.Scenario)

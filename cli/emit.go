@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 )
 
@@ -16,7 +17,7 @@ import (
 // or a scenario file that re-creates the run for any seed.
 
 // emitFor writes what --emit asks for.
-func emitFor(w io.Writer, kind, file string, f harness.FailureFile) error {
+func emitFor(w io.Writer, kind, file string, f failfile.File) error {
 	switch kind {
 	case "go-test":
 		return emitGoTest(w, file, f)
@@ -31,12 +32,12 @@ func emitFor(w io.Writer, kind, file string, f harness.FailureFile) error {
 // the file needs nothing but raftsim and the standard library, and compiles
 // as pasted into any package directory of a module that requires raftsim.
 //
-// The test follows the corpus's semantics (harness.CheckCorpusFile): while
+// The test follows the corpus's semantics (failfile.CheckCorpus): while
 // stillFails is true it asserts the same failure with the same trace hash,
 // so any change to the run shows; when the bug is fixed, the comment tells
 // the reader to set stillFails to false, and the test then asserts the run
 // passes (the fix changes the trace, so the hash is no longer checked).
-func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
+func emitGoTest(w io.Writer, file string, f failfile.File) error {
 	cfg, err := json.MarshalIndent(f.Config, "", "\t")
 	if err != nil {
 		return err
@@ -52,7 +53,7 @@ func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
 	fmt.Fprintf(&b, "// regression/%s_test.go in a module that requires raftsim, or change the\n",
 		strings.ReplaceAll(strings.TrimPrefix(scenarioName(file), "regression-"), "-", "_"))
 	fmt.Fprintf(&b, "// package clause to that of the directory it joins; then go test ./regression/.\n\n")
-	fmt.Fprintf(&b, "import (\n\t\"encoding/json\"\n\t\"testing\"\n\n\t\"github.com/raftsim/raftsim/harness\"\n\t\"github.com/raftsim/raftsim/sim\"\n)\n\n")
+	fmt.Fprintf(&b, "import (\n\t\"encoding/json\"\n\t\"testing\"\n\n\t\"github.com/raftsim/raftsim/failfile\"\n\t\"github.com/raftsim/raftsim/harness\"\n\t\"github.com/raftsim/raftsim/sim\"\n)\n\n")
 	fmt.Fprintf(&b, "// %s reproduces %s (scenario %s, seed %v):\n//\n//\t%s\n//\n", name, f.Failure.Signature(), f.Scenario, f.Seed, oneLine(f.Failure.Message))
 	fmt.Fprintf(&b, "// While the bug is present, stillFails is true and the test asserts the\n")
 	fmt.Fprintf(&b, "// same failure with the same trace hash, so it notices any change to the\n")
@@ -75,7 +76,7 @@ func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
 	fmt.Fprintf(&b, "\tcase !stillFails:\n\t\t// fixed, and the run passes\n")
 	fmt.Fprintf(&b, "\tcase res.Failure == nil:\n\t\tt.Fatalf(\"the run passes now: if the bug is fixed, set stillFails to false\")\n")
 	fmt.Fprintf(&b, "\tcase res.Failure.Signature() != signature:\n\t\tt.Fatalf(\"want failure %%s, got %%s: %%v\", signature, res.Failure.Signature(), res.Failure)\n")
-	fmt.Fprintf(&b, "\tcase harness.FormatHash(res.TraceHash) != traceHash:\n\t\tt.Fatalf(\"same failure, but trace hash %%s, want %%s: the run changed (raftsim replay shows where)\", harness.FormatHash(res.TraceHash), traceHash)\n")
+	fmt.Fprintf(&b, "\tcase failfile.FormatHash(res.TraceHash) != traceHash:\n\t\tt.Fatalf(\"same failure, but trace hash %%s, want %%s: the run changed (raftsim replay shows where)\", failfile.FormatHash(res.TraceHash), traceHash)\n")
 	fmt.Fprintf(&b, "\t}\n}\n\n")
 	fmt.Fprintf(&b, "// config%s is the failure's concrete config, fault plan included.\n", name)
 	fmt.Fprintf(&b, "const config%s = %s\n", name, goRawString(string(cfg)))
@@ -85,7 +86,7 @@ func emitGoTest(w io.Writer, file string, f harness.FailureFile) error {
 
 // emitScenario prints a scenario file whose config is the failure's:
 // running it with the file's seed reproduces the run.
-func emitScenario(w io.Writer, file string, f harness.FailureFile) error {
+func emitScenario(w io.Writer, file string, f failfile.File) error {
 	name := scenarioName(file)
 	s := map[string]any{
 		"name":    name,

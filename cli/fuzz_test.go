@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/checker"
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 // Go fuzz targets for everything raftsim parses from a user: failure
@@ -22,14 +22,14 @@ import (
 func FuzzFailureFile(f *testing.F) {
 	f.Add([]byte(`{"format":"raftsim-failure","version":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ff, err := harness.DecodeFailureFile(bytes.NewReader(data))
+		ff, err := failfile.Decode(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
 		// What decodes must survive a round trip through the writer.
 		out, err := json.Marshal(ff)
 		require.NoError(t, err)
-		_, err = harness.DecodeFailureFile(bytes.NewReader(out))
+		_, err = failfile.Decode(bytes.NewReader(out))
 		require.NoError(t, err, "a decoded failure file re-encodes to one that decodes")
 	})
 }

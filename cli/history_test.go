@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 )
 
@@ -24,7 +25,7 @@ func TestHistoryExportRoundTrip(t *testing.T) {
 	require.Equal(t, exitPass, code, out+errs)
 	assert.Contains(t, out, "ok:")
 
-	f, err := harness.ReadFailureFile(specimen)
+	f, err := failfile.Read(specimen)
 	require.NoError(t, err)
 	res, err := harness.Run(f.Config, f.Seed)
 	require.NoError(t, err)

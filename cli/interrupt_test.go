@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 // Ctrl-C in the middle of a long campaign: the campaign stops within its
@@ -61,7 +61,7 @@ func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
 	var want []string
 	for _, f := range s.Failures {
 		path := filepath.Join(dir, f.First.File)
-		ff, err := harness.ReadFailureFile(path)
+		ff, err := failfile.Read(path)
 		require.NoError(t, err, "the failure of %s is on disk", f.Signature)
 		assert.Equal(t, f.First.Seed, ff.Seed)
 		want = append(want, path)

@@ -18,7 +18,7 @@ import (
 
 	"github.com/raftsim/raftsim/campaign"
 	"github.com/raftsim/raftsim/checker"
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 // The pages raftsim writes are checked in a real browser: headless
@@ -216,13 +216,13 @@ func TestLongRunPageStaysSmall(t *testing.T) {
 		t.Skip("a 60 s run")
 	}
 	t.Parallel()
-	f, err := harness.ReadFailureFile(staleReadFile)
+	f, err := failfile.Read(staleReadFile)
 	require.NoError(t, err)
 	f.Config.Duration = 60 * time.Second
 	f.Config.Workload.Clients, f.Config.Workload.Keys = 12, 20
 	f.StepHashes = nil
 	file := filepath.Join(t.TempDir(), "long.json")
-	require.NoError(t, harness.WriteFailureFile(file, f))
+	require.NoError(t, failfile.Write(file, f))
 	page := filepath.Join(t.TempDir(), "timeline.html")
 	hist := filepath.Join(t.TempDir(), "history.json")
 	raftsim("replay", file, "--timeline", page, "--history", hist)

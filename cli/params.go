@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -131,7 +132,7 @@ type runJSON struct {
 
 func printRunJSON(w io.Writer, scenario string, res harness.Result, wall time.Duration, repro, file string) {
 	out := runJSON{Seed: res.Seed, Scenario: scenario, Verdict: "pass", Failure: res.Failure, Stats: res.Stats,
-		TraceHash: harness.FormatHash(res.TraceHash), WallMs: wall.Milliseconds(), FailureFile: file}
+		TraceHash: failfile.FormatHash(res.TraceHash), WallMs: wall.Milliseconds(), FailureFile: file}
 	switch {
 	case res.Failure != nil:
 		out.Verdict = "fail"

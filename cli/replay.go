@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/sim"
 )
 
@@ -96,7 +98,7 @@ func replayCmd(args []string, stdout, stderr io.Writer) int {
 	if done {
 		return code
 	}
-	f, err := harness.ReadFailureFile(o.file)
+	f, err := failfile.Read(o.file)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim replay: %v\n", err)
 		return exitUsage
@@ -182,5 +184,5 @@ func writeHistoryFile(path string, h checker.History) error {
 	if err := checker.WriteHistory(&b, h); err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, b.Bytes())
+	return atomicfile.WriteFile(path, b.Bytes())
 }

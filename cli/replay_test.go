@@ -11,29 +11,29 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 // failureFile runs a failing seed in-process and saves its failure file in
 // dir, as `raftsim run --out` does.
-func failureFile(t *testing.T, dir string) (string, harness.FailureFile) {
+func failureFile(t *testing.T, dir string) (string, failfile.File) {
 	t.Helper()
 	code, out, errs := raftsim("run", "--seed", "9", "--short", "--bugs", "prevote-never-grants", "--out", dir, "--json")
 	require.Equal(t, exitFailure, code, out+errs)
 	var j runJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &j))
 	require.NotEmpty(t, j.FailureFile)
-	f, err := harness.ReadFailureFile(j.FailureFile)
+	f, err := failfile.Read(j.FailureFile)
 	require.NoError(t, err)
 	return j.FailureFile, f
 }
 
 // rewrite saves an edited copy of a failure file.
-func rewrite(t *testing.T, f harness.FailureFile, edit func(*harness.FailureFile)) string {
+func rewrite(t *testing.T, f failfile.File, edit func(*failfile.File)) string {
 	t.Helper()
 	edit(&f)
 	path := filepath.Join(t.TempDir(), "edited.json")
-	require.NoError(t, harness.WriteFailureFile(path, f))
+	require.NoError(t, failfile.Write(path, f))
 	return path
 }
 
@@ -57,7 +57,7 @@ func TestReplayReproducesRunOut(t *testing.T) {
 // A file from another version says so, and still reproduces.
 func TestReplayNotesAnotherVersion(t *testing.T) {
 	_, f := failureFile(t, t.TempDir())
-	code, v := replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) { f.Raftsim = "v0.0.1 (rev 1234567)" }))
+	code, v := replayJSON(t, rewrite(t, f, func(f *failfile.File) { f.Raftsim = "v0.0.1 (rev 1234567)" }))
 	assert.Equal(t, exitPass, code)
 	assert.True(t, v.VersionDiffers)
 	assert.Contains(t, strings.Join(v.Notes, "\n"), "v0.0.1 (rev 1234567)")
@@ -67,9 +67,9 @@ func TestReplayNotesAnotherVersion(t *testing.T) {
 // they part; here the recorded hashes are altered from step 100 on.
 func TestReplayNamesTheFirstDivergentStep(t *testing.T) {
 	_, f := failureFile(t, t.TempDir())
-	code, v := replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) {
+	code, v := replayJSON(t, rewrite(t, f, func(f *failfile.File) {
 		f.TraceHash = "0123456789abcdef"
-		hashes := append(harness.StepHashes(nil), f.StepHashes...)
+		hashes := append(failfile.StepHashes(nil), f.StepHashes...)
 		for i := 99; i < len(hashes); i++ {
 			hashes[i] ^= 1
 		}
@@ -86,18 +86,18 @@ func TestReplayNamesTheFirstDivergentStep(t *testing.T) {
 func TestReplayExpectPass(t *testing.T) {
 	_, f := failureFile(t, t.TempDir())
 	// The bug is still planted, so a file that expects a pass fails.
-	code, v := replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) { f.Expect = "pass" }))
+	code, v := replayJSON(t, rewrite(t, f, func(f *failfile.File) { f.Expect = "pass" }))
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "still fails", v.Verdict)
 	// With the bug fixed (switched off), the run passes as expected.
-	code, v = replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) {
+	code, v = replayJSON(t, rewrite(t, f, func(f *failfile.File) {
 		f.Expect = "pass"
 		f.Config.Bugs.PreVoteNeverGrants = false
 	}))
 	assert.Equal(t, exitPass, code)
 	assert.Equal(t, "fixed", v.Verdict)
 	// A file expecting the failure that now passes is not reproduced.
-	code, v = replayJSON(t, rewrite(t, f, func(f *harness.FailureFile) { f.Config.Bugs.PreVoteNeverGrants = false }))
+	code, v = replayJSON(t, rewrite(t, f, func(f *failfile.File) { f.Config.Bugs.PreVoteNeverGrants = false }))
 	assert.Equal(t, exitFailure, code)
 	assert.Equal(t, "passes", v.Verdict)
 }

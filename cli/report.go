@@ -8,7 +8,9 @@ import (
 	"os"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -70,7 +72,7 @@ func (r *traceRecorder) flush() error {
 
 // writePages writes the history picture and the timeline a replay asked
 // for, and notes them in v.
-func writePages(o replayOptions, f harness.FailureFile, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
+func writePages(o replayOptions, f failfile.File, res harness.Result, events []harness.TraceEvent, located *locatedReport, v *replayVerdict) error {
 	if o.trace != "" && o.trace != "-" {
 		v.Written = append(v.Written, o.trace)
 	}
@@ -81,7 +83,7 @@ func writePages(o replayOptions, f harness.FailureFile, res harness.Result, even
 	tl.Title = fmt.Sprintf("raftsim: seed %v, scenario %s", f.Seed, f.Scenario)
 	tl.Notes = []string{
 		"replayed: " + describeFailure(res.Failure),
-		"trace " + harness.FormatHash(res.TraceHash) + ", " + v.Verdict,
+		"trace " + failfile.FormatHash(res.TraceHash) + ", " + v.Verdict,
 		"raftsim replay " + o.file,
 	}
 	if from := capMessages(&tl, o.maxMessages, events); from != 0 {
@@ -128,7 +130,7 @@ func writePage(path string, render func(io.Writer) error) error {
 	if err := render(&buf); err != nil {
 		return err
 	}
-	return harness.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 // Colours of the history picture's annotation rows.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/sim"
@@ -158,9 +159,9 @@ func writeRunFailure(o runOptions, res harness.Result) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(o.out, fmt.Sprintf("%s-seed-%v.json", o.scenario.Name, o.seed))
-	f := harness.NewFailureFile(o.scenario.Name, o.cfg, res)
+	f := failfile.New(o.scenario.Name, o.cfg, res)
 	f.Expect = "fail"
-	return path, harness.WriteFailureFile(path, f)
+	return path, failfile.Write(path, f)
 }
 
 // chooseSeed parses the seed flag, or draws a random seed (outside any

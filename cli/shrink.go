@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/shrink"
 )
 
@@ -84,7 +84,7 @@ func shrinkCmd(args []string, stdout, stderr io.Writer) int {
 	if done {
 		return code
 	}
-	f, err := harness.ReadFailureFile(o.file)
+	f, err := failfile.Read(o.file)
 	if err != nil {
 		fmt.Fprintf(stderr, "raftsim shrink: %v\n", err)
 		return exitUsage
@@ -112,7 +112,7 @@ func shrinkCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "raftsim shrink: --out: %v\n", err)
 		return exitUsage
 	}
-	if err := harness.WriteFailureFile(o.out, res.File); err != nil {
+	if err := failfile.Write(o.out, res.File); err != nil {
 		fmt.Fprintf(stderr, "raftsim shrink: --out: %v\n", err)
 		return exitUsage
 	}

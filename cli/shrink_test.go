@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/failfile"
 )
 
 const specimen = "../testdata/failures/zoo-vote-without-log-check.json"
@@ -31,7 +31,7 @@ func TestShrinkWritesASmallerFileThatReproduces(t *testing.T) {
 	require.Equal(t, exitPass, code, stderr)
 	assert.Contains(t, stdout, "shrunk    plan steps")
 	assert.Contains(t, stderr, "shrink: run", "progress lines")
-	f, err := harness.ReadFailureFile(out)
+	f, err := failfile.Read(out)
 	require.NoError(t, err)
 	assert.Equal(t, "fail", f.Expect)
 	code, stdout, _ = raftsim("replay", out)

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/sim"
@@ -302,7 +303,7 @@ func failingKeysOnly(h checker.History, keys []string, limit checker.Limit) (che
 func writeRunTimeline(path, repro string, cfg harness.Config, res harness.Result, events []harness.TraceEvent) error {
 	tl := buildTimeline(events, cfg.Nodes, res.Stats.VirtualTime, harness.TraceFilter{})
 	tl.Title = fmt.Sprintf("raftsim: seed %v", res.Seed)
-	tl.Notes = []string{describeFailure(res.Failure) + ", trace " + harness.FormatHash(res.TraceHash), repro}
+	tl.Notes = []string{describeFailure(res.Failure) + ", trace " + failfile.FormatHash(res.TraceHash), repro}
 	if from := capMessages(&tl, 5000, events); from != 0 {
 		tl.Notes = append(tl.Notes, fmt.Sprintf("showing the last 5000 messages, from step #%d", from))
 	}

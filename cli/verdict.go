@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/sim"
 )
@@ -49,11 +50,11 @@ type replaySide struct {
 }
 
 // compareReplay judges a replay of f.
-func compareReplay(path string, f harness.FailureFile, res harness.Result) replayVerdict {
+func compareReplay(path string, f failfile.File, res harness.Result) replayVerdict {
 	v := replayVerdict{File: path, Seed: f.Seed, Scenario: f.Scenario, Expect: f.Expect,
 		RecordedVersion: f.Raftsim, Version: harness.Version(),
 		Recorded: replaySide{Failure: &f.Failure, TraceHash: f.TraceHash, Steps: f.Steps},
-		Replayed: replaySide{Failure: res.Failure, Inconclusive: res.Inconclusive, TraceHash: harness.FormatHash(res.TraceHash), Steps: res.Stats.Steps},
+		Replayed: replaySide{Failure: res.Failure, Inconclusive: res.Inconclusive, TraceHash: failfile.FormatHash(res.TraceHash), Steps: res.Stats.Steps},
 	}
 	if v.Expect == "" {
 		v.Expect = "pass"
@@ -92,9 +93,9 @@ func sameFailure(a, b harness.Failure) bool {
 }
 
 // divergence names the first step where the traces part.
-func divergence(f harness.FailureFile, res harness.Result, v *replayVerdict) string {
+func divergence(f failfile.File, res harness.Result, v *replayVerdict) string {
 	if len(f.StepHashes) == 0 {
-		return "the traces differ; the file keeps no per-step hashes (the run was longer than harness.MaxStepHashes steps), so the step where they part is unknown"
+		return "the traces differ; the file keeps no per-step hashes (the run was longer than failfile.MaxStepHashes steps), so the step where they part is unknown"
 	}
 	i, differ := f.StepHashes.FirstDivergence(res.StepHashes)
 	if !differ {

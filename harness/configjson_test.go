@@ -55,3 +55,18 @@ func TestConfigJSONErrorsNameThePath(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want, tt.in)
 	}
 }
+
+// Config decoding refuses a repeated field on its own too (a scenario
+// file's override goes through it), and matches names exactly.
+func TestConfigJSONRefusesRepeatedAndMiscasedFields(t *testing.T) {
+	var c Config
+	err := json.Unmarshal([]byte(`{"nodes": 3, "nodes": 5}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `repeated field "nodes"`)
+	err = json.Unmarshal([]byte(`{"raft": {"electionTimeoutMin": "1s", "electionTimeoutMin": "2s"}}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "repeated field")
+	err = json.Unmarshal([]byte(`{"Nodes": 3}`), &c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "Nodes: unknown field")
+}

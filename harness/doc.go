@@ -2,6 +2,16 @@
 // a simulated cluster for a seed, drives it with clients and faults, and
 // checks what happened.
 //
+// By job: the world and its event loop (world.go, run.go), the node host
+// (node.go, storage.go, stores.go, clock.go), the fault executor (plan.go,
+// plan_network.go, plan_node.go), the clients and operator (client.go,
+// admin.go), the configuration and its JSON (config.go, configjson.go), the
+// checks (safety.go, watchstore.go, signature.go), the trace and probes
+// (trace.go, probes.go), the liveness phase (liveness.go, livebound.go)
+// and the hand-driven Lab (lab.go). The application each node runs is
+// package harness/kv; the failure file that replays a run is package
+// failfile, above this one.
+//
 // Determinism: a World runs on one goroutine, takes all its randomness from
 // streams split from the seed (network, each node's timeouts, each client,
 // faults), reads no wall clock, and never lets map iteration order reach

@@ -128,7 +128,7 @@ func (n *node) openStore() error {
 // setKV gives the node a fresh state machine.
 func (n *node) setKV() {
 	n.kv = NewKV()
-	n.kv.onApply = func(index raft.Index, c Command, r Response) { n.w.recordApply(n, index, c, r) }
+	n.kv.OnApply(func(index raft.Index, c Command, r Response) { n.w.recordApply(n, index, c, r) })
 }
 
 // durableAt is when everything the node's storage returned so far is

@@ -284,9 +284,9 @@ func (w *World) initialMembership() raft.Membership {
 // recordApply is called by every replica's state machine for every command
 // it applies.
 func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
-	if n.kv != nil && index <= n.kv.lastIndex {
+	if n.kv != nil && index <= n.kv.LastIndex() {
 		w.fail(Failure{Class: ClassInvariant, Check: "applied-once", Message: fmt.Sprintf(
-			"%v applied index %d after index %d in one state-machine lifetime (since its start or last snapshot restore): an entry applied twice", n.id, index, n.kv.lastIndex)})
+			"%v applied index %d after index %d in one state-machine lifetime (since its start or last snapshot restore): an entry applied twice", n.id, index, n.kv.LastIndex())})
 	}
 	if c.Client < 0 && w.labApplied != nil {
 		w.labApplied(n, index, c) // a lab command: no client, no history

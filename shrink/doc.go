@@ -14,8 +14,8 @@
 //
 // Usage:
 //
-//	f, _ := harness.ReadFailureFile("failure.json")
+//	f, _ := failfile.Read("failure.json")
 //	res, err := shrink.Shrink(f, shrink.Options{MaxRuns: 2000})
 //	fmt.Println(res.Summary())
-//	harness.WriteFailureFile("failure.min.json", res.File)
+//	failfile.Write("failure.min.json", res.File)
 package shrink

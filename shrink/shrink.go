@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/sim"
@@ -62,7 +63,7 @@ func (s Size) String() string {
 
 // Result is a shrunk failure.
 type Result struct {
-	File   harness.FailureFile
+	File   failfile.File
 	Before Size
 	After  Size
 	Runs   int
@@ -98,7 +99,7 @@ type shrinker struct {
 // debugging, drops clients, lowers the cluster size, shortens the run, and
 // simplifies the network, keeping each cut only if the failure still
 // happens. It is deterministic for a given file and options.
-func Shrink(f harness.FailureFile, opts Options) (Result, error) {
+func Shrink(f failfile.File, opts Options) (Result, error) {
 	s := &shrinker{seed: f.Seed, sig: f.Failure.Signature(), opts: opts, budget: opts.MaxRuns}
 	if s.budget <= 0 {
 		s.budget = DefaultMaxRuns
@@ -121,7 +122,7 @@ func Shrink(f harness.FailureFile, opts Options) (Result, error) {
 			break // a fixed point: no pass cut anything
 		}
 	}
-	file := harness.NewFailureFile(f.Scenario, s.cfg, s.last)
+	file := failfile.New(f.Scenario, s.cfg, s.last)
 	file.Expect = f.Expect
 	return Result{File: file, Before: before, After: s.size(), Runs: s.runs}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
 	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/scenarios"
@@ -17,7 +18,7 @@ import (
 // known bug switched on, and returns its failure file. Searching, rather
 // than naming a seed, keeps the tests independent of exactly how the core
 // schedules its messages.
-func failure(t *testing.T, scenario, bug string) harness.FailureFile {
+func failure(t *testing.T, scenario, bug string) failfile.File {
 	t.Helper()
 	s, err := scenarios.Get(scenario)
 	require.NoError(t, err)
@@ -29,11 +30,11 @@ func failure(t *testing.T, scenario, bug string) harness.FailureFile {
 		res, err := harness.Run(cfg, seed)
 		require.NoError(t, err)
 		if res.Failure != nil {
-			return harness.NewFailureFile(scenario, cfg, res)
+			return failfile.New(scenario, cfg, res)
 		}
 	}
 	t.Fatalf("%s with %s: no failure in 100 seeds", scenario, bug)
-	return harness.FailureFile{}
+	return failfile.File{}
 }
 
 // cutAtLeast requires that a measure went down to at most a fifth.
@@ -70,7 +71,7 @@ func TestShrinkBrokenCores(t *testing.T) {
 			require.NoError(t, err)
 			require.NotNil(t, again.Failure, "the shrunk file reproduces")
 			assert.Equal(t, f.Failure.Signature(), again.Failure.Signature())
-			assert.Equal(t, res.File.TraceHash, harness.FormatHash(again.TraceHash))
+			assert.Equal(t, res.File.TraceHash, failfile.FormatHash(again.TraceHash))
 		})
 	}
 }

@@ -1,4 +1,8 @@
-package harness
+// Package kv is the application raftsim replicates: a key-value state
+// machine with client sessions, and the codec its commands travel in. It
+// knows nothing of worlds or faults; the harness hosts one Store per node
+// and feeds it committed entries.
+package kv
 
 import (
 	"encoding/binary"
@@ -52,28 +56,36 @@ type session struct {
 	out checker.Output
 }
 
-// KV is the replicated key-value state machine with client sessions. The
-// session table is part of its state, so deduplication survives snapshots
-// and restarts.
-type KV struct {
+// Store is the replicated key-value state machine with client sessions.
+// The session table is part of its state, so deduplication survives
+// snapshots and restarts.
+type Store struct {
 	data     map[string]string
 	sessions map[int]session
 	// onApply, if set, sees every command this replica applies, with its
 	// result (duplicates and stale retries included).
 	onApply func(index raft.Index, c Command, r Response)
 	// lastIndex is the last index applied in this machine's lifetime
-	// (since NewKV or the last Restore): the applied-once check compares
-	// every apply with it, independently of the session dedup above.
+	// (since New or the last Restore): the host's applied-once check
+	// compares every apply with it, independently of the session dedup.
 	lastIndex raft.Index
 }
 
-// NewKV returns an empty store.
-func NewKV() *KV {
-	return &KV{data: map[string]string{}, sessions: map[int]session{}}
+// New returns an empty store.
+func New() *Store {
+	return &Store{data: map[string]string{}, sessions: map[int]session{}}
 }
 
+// OnApply sets a function that sees every command this replica applies,
+// with its result, duplicates and stale retries included: the host records
+// applies in the trace through it.
+func (kv *Store) OnApply(f func(index raft.Index, c Command, r Response)) { kv.onApply = f }
+
+// LastIndex is the last index applied since New or the last Restore.
+func (kv *Store) LastIndex() raft.Index { return kv.lastIndex }
+
 // Apply applies one committed command.
-func (kv *KV) Apply(index raft.Index, c Command) Response {
+func (kv *Store) Apply(index raft.Index, c Command) Response {
 	r := kv.apply(c)
 	if kv.onApply != nil {
 		kv.onApply(index, c, r)
@@ -82,7 +94,7 @@ func (kv *KV) Apply(index raft.Index, c Command) Response {
 	return r
 }
 
-func (kv *KV) apply(c Command) Response {
+func (kv *Store) apply(c Command) Response {
 	s, seen := kv.sessions[c.Client]
 	switch {
 	case seen && c.Seq == s.seq:
@@ -95,7 +107,7 @@ func (kv *KV) apply(c Command) Response {
 	return Response{Output: out}
 }
 
-func (kv *KV) execute(in checker.Input) checker.Output {
+func (kv *Store) execute(in checker.Input) checker.Output {
 	switch in.Kind {
 	case checker.OpGet:
 		return checker.Output{Value: kv.data[in.Key]}
@@ -109,17 +121,17 @@ func (kv *KV) execute(in checker.Input) checker.Output {
 			return checker.Output{Swapped: true}
 		}
 	default:
-		panic(fmt.Sprintf("harness: kv: unknown op kind %d: a command the codec should have refused", in.Kind))
+		panic(fmt.Sprintf("kv: unknown op kind %d: a command the codec should have refused", in.Kind))
 	}
 	return checker.Output{}
 }
 
 // Get reads a key from the local state (for reads confirmed by Raft).
-func (kv *KV) Get(key string) string { return kv.data[key] }
+func (kv *Store) Get(key string) string { return kv.data[key] }
 
 // Snapshot serializes the whole state deterministically: keys and clients
 // in sorted order.
-func (kv *KV) Snapshot() ([]byte, error) {
+func (kv *Store) Snapshot() ([]byte, error) {
 	var b []byte
 	keys := sortedKeys(kv.data)
 	b = binary.AppendUvarint(b, uint64(len(keys)))
@@ -140,9 +152,9 @@ func (kv *KV) Snapshot() ([]byte, error) {
 }
 
 // Restore replaces the state by a snapshot's.
-func (kv *KV) Restore(data []byte) error {
+func (kv *Store) Restore(data []byte) error {
 	d := wire.NewReader(data)
-	fresh := NewKV()
+	fresh := New()
 	for n := d.Count(); n > 0 && d.Err() == nil; n-- {
 		k := d.Text()
 		fresh.data[k] = d.Text()
@@ -153,14 +165,14 @@ func (kv *KV) Restore(data []byte) error {
 		fresh.sessions[c] = s
 	}
 	if err := d.Done(); err != nil {
-		return fmt.Errorf("harness: kv: restore: %w: %w", err, raft.ErrCorrupt)
+		return fmt.Errorf("kv: restore: %w: %w", err, raft.ErrCorrupt)
 	}
 	kv.data, kv.sessions, kv.lastIndex = fresh.data, fresh.sessions, 0
 	return nil
 }
 
 // Digest is a hash of the whole state, for convergence checks.
-func (kv *KV) Digest() uint64 {
+func (kv *Store) Digest() uint64 {
 	b, _ := kv.Snapshot()
 	h := uint64(14695981039346656037)
 	for _, c := range b {
@@ -179,12 +191,12 @@ func sortedKeys[K string | int, V any](m map[K]V) []K {
 	return keys
 }
 
-// CommandCodec encodes commands for stores that write them to a device and
-// for counting message bytes.
-type CommandCodec struct{}
+// Codec encodes commands for stores that write them to a device and for
+// counting message bytes.
+type Codec struct{}
 
 // AppendEncode appends c's encoding to dst.
-func (CommandCodec) AppendEncode(dst []byte, c Command) []byte {
+func (Codec) AppendEncode(dst []byte, c Command) []byte {
 	dst = binary.AppendUvarint(dst, uint64(c.Client))
 	dst = binary.AppendUvarint(dst, c.Seq)
 	dst = append(dst, byte(c.Input.Kind))
@@ -194,7 +206,7 @@ func (CommandCodec) AppendEncode(dst []byte, c Command) []byte {
 }
 
 // Decode parses an encoding made by AppendEncode.
-func (CommandCodec) Decode(src []byte) (Command, error) {
+func (Codec) Decode(src []byte) (Command, error) {
 	d := wire.NewReader(src)
 	c := Command{Client: int(d.Uvarint()), Seq: d.Uvarint()}
 	c.Input.Kind = checker.OpKind(d.Byte())
@@ -205,13 +217,13 @@ func (CommandCodec) Decode(src []byte) (Command, error) {
 		d.Fail("op kind %d", c.Input.Kind)
 	}
 	if err := d.Err(); err != nil {
-		return Command{}, fmt.Errorf("harness: decode command: %w: %w", err, raft.ErrCorrupt)
+		return Command{}, fmt.Errorf("kv: decode command: %w: %w", err, raft.ErrCorrupt)
 	}
 	return c, nil
 }
 
 // Size is the encoded size of a command, for message byte counts.
-func (CommandCodec) Size(c Command) int {
+func (Codec) Size(c Command) int {
 	return 12 + len(c.Input.Key) + len(c.Input.Value) + len(c.Input.Expected)
 }
 

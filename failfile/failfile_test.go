@@ -1,7 +1,6 @@
-package harness
+package failfile
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,15 +9,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/raftsim/raftsim/harness"
 )
 
-func failingRun(t *testing.T) (Config, Result) {
+func failingRun(t *testing.T) (harness.Config, harness.Result) {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := harness.DefaultConfig()
 	cfg.Duration = 2e9
 	cfg.Bugs.PreVoteNeverGrants = true
 	cfg.KeepStepHashes = true
-	res, err := Run(cfg, 3)
+	res, err := harness.Run(cfg, 3)
 	require.NoError(t, err)
 	require.NotNil(t, res.Failure)
 	return cfg, res
@@ -29,22 +30,22 @@ func failingRun(t *testing.T) (Config, Result) {
 func TestFailureFileReproduces(t *testing.T) {
 	cfg, res := failingRun(t)
 	path := filepath.Join(t.TempDir(), "f.json")
-	require.NoError(t, WriteFailureFile(path, NewFailureFile("default", cfg, res)))
-	f, err := ReadFailureFile(path)
+	require.NoError(t, Write(path, New("default", cfg, res)))
+	f, err := Read(path)
 	require.NoError(t, err)
 	saved := cfg
 	saved.KeepStepHashes = false // a run option, not part of the file
 	assert.Equal(t, saved, f.Config)
 	replay := f.Config
 	replay.KeepStepHashes = true // not saved: a replay asks for it
-	again, err := Run(replay, f.Seed)
+	again, err := harness.Run(replay, f.Seed)
 	require.NoError(t, err)
 	assert.Equal(t, f.TraceHash, FormatHash(again.TraceHash))
 	assert.Equal(t, f.Failure, *again.Failure)
 	require.Len(t, f.StepHashes, int(f.Steps))
 	_, differ := f.StepHashes.FirstDivergence(again.StepHashes)
 	assert.False(t, differ)
-	other, err := Run(replay, f.Seed+1)
+	other, err := harness.Run(replay, f.Seed+1)
 	require.NoError(t, err)
 	step, differ := f.StepHashes.FirstDivergence(other.StepHashes)
 	assert.True(t, differ)
@@ -55,9 +56,9 @@ func TestFailureFileReproduces(t *testing.T) {
 
 func TestFailureFileErrorsSayWhatAndWhere(t *testing.T) {
 	cfg, res := failingRun(t)
-	good := NewFailureFile("default", cfg, res)
+	good := New("default", cfg, res)
 	path := filepath.Join(t.TempDir(), "f.json")
-	require.NoError(t, WriteFailureFile(path, good))
+	require.NoError(t, Write(path, good))
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	for _, tt := range []struct{ edit, want string }{
@@ -73,8 +74,8 @@ func TestFailureFileErrorsSayWhatAndWhere(t *testing.T) {
 	} {
 		p := filepath.Join(t.TempDir(), "bad.json")
 		require.NoError(t, os.WriteFile(p, []byte(tt.edit), 0o644))
-		_, err := ReadFailureFile(p)
-		require.ErrorIs(t, err, ErrBadFailureFile, tt.want)
+		_, err := Read(p)
+		require.ErrorIs(t, err, ErrBad, tt.want)
 		assert.Contains(t, err.Error(), tt.want)
 		assert.Contains(t, err.Error(), p, "the error names the file")
 	}
@@ -122,32 +123,17 @@ func lineColAt(data string, offset int) string {
 func TestFailureFileIsReadStrictly(t *testing.T) {
 	cfg, res := failingRun(t)
 	path := filepath.Join(t.TempDir(), "f.json")
-	require.NoError(t, WriteFailureFile(path, NewFailureFile("default", cfg, res)))
+	require.NoError(t, Write(path, New("default", cfg, res)))
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	for _, tt := range strictEdits(t, raw, `"scenario": "default"`, `"nodes": 3`) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "bad.json")
 			require.NoError(t, os.WriteFile(p, []byte(tt.data), 0o644))
-			_, err := ReadFailureFile(p)
-			require.ErrorIs(t, err, ErrBadFailureFile)
+			_, err := Read(p)
+			require.ErrorIs(t, err, ErrBad)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Contains(t, err.Error(), lineColAt(tt.data, tt.at)+": ", "the error names the line and column")
 		})
 	}
-}
-
-// Config decoding refuses a repeated field on its own too (a scenario
-// file's override goes through it), and matches names exactly.
-func TestConfigJSONRefusesRepeatedAndMiscasedFields(t *testing.T) {
-	var c Config
-	err := json.Unmarshal([]byte(`{"nodes": 3, "nodes": 5}`), &c)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `repeated field "nodes"`)
-	err = json.Unmarshal([]byte(`{"raft": {"electionTimeoutMin": "1s", "electionTimeoutMin": "2s"}}`), &c)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "repeated field")
-	err = json.Unmarshal([]byte(`{"Nodes": 3}`), &c)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "Nodes: unknown field")
 }

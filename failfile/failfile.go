@@ -1,4 +1,8 @@
-package harness
+// Package failfile is the failure file: the JSON record of one failed run
+// (config, seed, verdict, trace hash) that replays it exactly, and the
+// regression corpus built from such files. It sits above the harness: it
+// describes and re-runs harness runs, and the harness knows nothing of it.
+package failfile
 
 import (
 	"bytes"
@@ -9,21 +13,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"runtime/debug"
 	"strconv"
 
+	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/atomicfile"
 	"github.com/raftsim/raftsim/internal/strictjson"
 	"github.com/raftsim/raftsim/sim"
 )
 
-// FailureFormat and FailureVersion identify a failure file.
+// Format and FormatVersion identify a failure file.
 const (
-	FailureFormat  = "raftsim-failure"
-	FailureVersion = 1
+	Format        = "raftsim-failure"
+	FormatVersion = 1
 )
 
-// FailureFile is everything needed to reproduce a failure exactly: the
+// File is everything needed to reproduce a failure exactly: the
 // concrete configuration the run used (with its materialized fault plan),
 // the seed, what broke and where, and the trace hash a replay must match.
 // It is JSON:
@@ -44,14 +48,14 @@ const (
 // its store ("storage"): a file of a user's store reads only where that
 // store is registered (RegisterStore, cli.WithStore), and says so
 // otherwise.
-type FailureFile struct {
-	Format   string   `json:"format"`
-	Version  int      `json:"version"`
-	Raftsim  string   `json:"raftsim"`
-	Scenario string   `json:"scenario"`
-	Seed     sim.Seed `json:"seed"`
-	Config   Config   `json:"config"`
-	Failure  Failure  `json:"failure"`
+type File struct {
+	Format   string          `json:"format"`
+	Version  int             `json:"version"`
+	Raftsim  string          `json:"raftsim"`
+	Scenario string          `json:"scenario"`
+	Seed     sim.Seed        `json:"seed"`
+	Config   harness.Config  `json:"config"`
+	Failure  harness.Failure `json:"failure"`
 	// TraceHash is the run's trace hash, in hex.
 	TraceHash string `json:"traceHash"`
 	Steps     uint64 `json:"steps"`
@@ -66,10 +70,10 @@ type FailureFile struct {
 	Expect string `json:"expect,omitempty"`
 }
 
-// NewFailureFile describes a failed run of cfg.
-func NewFailureFile(scenario string, cfg Config, res Result) FailureFile {
-	f := FailureFile{
-		Format: FailureFormat, Version: FailureVersion, Raftsim: Version(),
+// New describes a failed run of cfg.
+func New(scenario string, cfg harness.Config, res harness.Result) File {
+	f := File{
+		Format: Format, Version: FormatVersion, Raftsim: harness.Version(),
 		Scenario: scenario, Seed: res.Seed, Config: cfg,
 		TraceHash: FormatHash(res.TraceHash), Steps: res.Stats.Steps,
 	}
@@ -143,62 +147,45 @@ func ParseHash(s string) (uint64, error) {
 	return strconv.ParseUint(s, 16, 64)
 }
 
-// Version names the build of raftsim: the module version and, when the
-// binary was built from a git checkout, the revision. A replay compares it
-// to say when a file comes from another version.
-func Version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 7 {
-			v += " (rev " + s.Value[:7] + ")"
-		}
-	}
-	return v
-}
+// ErrBad is wrapped by every error reading a failure file.
+var ErrBad = errors.New("bad failure file")
 
-// ErrBadFailureFile is wrapped by every error reading a failure file.
-var ErrBadFailureFile = errors.New("bad failure file")
-
-// ReadFailureFile parses and validates a failure file. Errors say what is
+// Read parses and validates a failure file. Errors say what is
 // wrong and where (the file, and the JSON offset or field).
-func ReadFailureFile(path string) (FailureFile, error) {
+func Read(path string) (File, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return FailureFile{}, err
+		return File{}, err
 	}
-	f, err := DecodeFailureFile(bytes.NewReader(b))
+	f, err := Decode(bytes.NewReader(b))
 	if err != nil {
-		return FailureFile{}, fmt.Errorf("%s: %w", path, err)
+		return File{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil
 }
 
-// DecodeFailureFile parses and validates a failure file from r.
-func DecodeFailureFile(r io.Reader) (FailureFile, error) {
+// Decode parses and validates a failure file from r.
+func Decode(r io.Reader) (File, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrBadFailureFile)
+		return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrBad)
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return FailureFile{}, err
+		return File{}, err
 	}
 	// encoding/json would take invalid UTF-8 and lone surrogates as
 	// U+FFFD, match field names case-insensitively and let a repeated
 	// field win: strictjson refuses each, with its line and column.
 	if err := strictjson.Check(data, failureFileKeys); err != nil {
-		return FailureFile{}, bad("%v", err)
+		return File{}, bad("%v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var f FailureFile
+	var f File
 	if err := dec.Decode(&f); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
-		var ce *ConfigError
+		var ce *harness.ConfigError
 		switch {
 		case errors.As(err, &ce) && ce.Path == "":
 			return f, bad("config: %s", ce.Msg)
@@ -217,10 +204,10 @@ func DecodeFailureFile(r io.Reader) (FailureFile, error) {
 		return f, bad("trailing data after the JSON object")
 	}
 	switch {
-	case f.Format != FailureFormat:
-		return f, bad("format %q: want %q", f.Format, FailureFormat)
-	case f.Version != FailureVersion:
-		return f, bad("version %d: this raftsim reads version %d", f.Version, FailureVersion)
+	case f.Format != Format:
+		return f, bad("format %q: want %q", f.Format, Format)
+	case f.Version != FormatVersion:
+		return f, bad("version %d: this raftsim reads version %d", f.Version, FormatVersion)
 	case f.Failure.Class == "":
 		return f, bad("failure.class is empty")
 	case f.Expect != "" && f.Expect != "fail" && f.Expect != "pass":
@@ -237,7 +224,7 @@ func DecodeFailureFile(r io.Reader) (FailureFile, error) {
 
 // failureFileKeys accepts exactly the field names of a failure file, the
 // configuration's included.
-var failureFileKeys = strictjson.Fields(FailureFile{}, Config{})
+var failureFileKeys = strictjson.Fields(File{}, harness.Config{})
 
 // lineCol turns a byte offset into "line L, column C" (both from 1).
 func lineCol(data []byte, offset int64) string {
@@ -255,52 +242,13 @@ func lineCol(data []byte, offset int64) string {
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 
-// WriteFailureFile writes f to path atomically: to a temporary file in the
+// Write writes f to path atomically: to a temporary file in the
 // same directory, synced, then renamed over path, then the directory
 // synced. A crash leaves the old file or the new one, never half of one.
-func WriteFailureFile(path string, f FailureFile) error {
+func Write(path string, f File) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(b, '\n'))
-}
-
-// WriteFileAtomic writes data to path so that readers see the old content
-// or the new, never a mix, even across a crash. It creates the directory
-// if needed.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.WriteFile(path, append(b, '\n'))
 }

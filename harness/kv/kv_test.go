@@ -1,4 +1,4 @@
-package harness
+package kv
 
 import (
 	"testing"
@@ -12,7 +12,7 @@ import (
 )
 
 func TestKVOperations(t *testing.T) {
-	kv := NewKV()
+	kv := New()
 	put := func(seq uint64, k, v string) Response {
 		return kv.Apply(raft.Index(seq), Command{Client: 1, Seq: seq, Input: checker.Input{Kind: checker.OpPut, Key: k, Value: v}})
 	}
@@ -33,7 +33,7 @@ func TestKVOperations(t *testing.T) {
 // A retried command applies once: the session answers it with the first
 // application's response.
 func TestKVSessionsDeduplicate(t *testing.T) {
-	kv := NewKV()
+	kv := New()
 	app := Command{Client: 3, Seq: 7, Input: checker.Input{Kind: checker.OpAppend, Key: "x", Value: "a"}}
 	first := kv.Apply(1, app)
 	again := kv.Apply(2, app)
@@ -47,7 +47,7 @@ func TestKVSessionsDeduplicate(t *testing.T) {
 	// Deduplication state survives a snapshot.
 	snap, err := kv.Snapshot()
 	require.NoError(t, err)
-	restored := NewKV()
+	restored := New()
 	require.NoError(t, restored.Restore(snap))
 	assert.True(t, restored.Apply(4, app).Duplicate)
 	assert.Equal(t, kv.Digest(), restored.Digest())
@@ -55,7 +55,7 @@ func TestKVSessionsDeduplicate(t *testing.T) {
 
 func TestKVSnapshotRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		kv := NewKV()
+		kv := New()
 		n := rapid.IntRange(0, 50).Draw(t, "n")
 		for i := 0; i < n; i++ {
 			kv.Apply(raft.Index(i+1), Command{
@@ -73,7 +73,7 @@ func TestKVSnapshotRoundTrip(t *testing.T) {
 		again, err := kv.Snapshot()
 		require.NoError(t, err)
 		require.Equal(t, snap, again, "snapshots are deterministic")
-		restored := NewKV()
+		restored := New()
 		require.NoError(t, restored.Restore(snap))
 		require.Equal(t, kv.data, restored.data)
 		require.Equal(t, kv.sessions, restored.sessions)
@@ -81,14 +81,14 @@ func TestKVSnapshotRoundTrip(t *testing.T) {
 }
 
 func TestKVRestoreRejectsCorruption(t *testing.T) {
-	kv := NewKV()
+	kv := New()
 	kv.Apply(1, Command{Client: 1, Seq: 1, Input: checker.Input{Kind: checker.OpPut, Key: "k", Value: "v"}})
 	snap, _ := kv.Snapshot()
 	for cut := 0; cut < len(snap); cut++ {
-		err := NewKV().Restore(snap[:cut])
+		err := New().Restore(snap[:cut])
 		require.ErrorIs(t, err, raft.ErrCorrupt, "cut at %d", cut)
 	}
-	require.ErrorIs(t, NewKV().Restore(append(snap, 0)), raft.ErrCorrupt)
+	require.ErrorIs(t, New().Restore(append(snap, 0)), raft.ErrCorrupt)
 }
 
 func TestCommandCodec(t *testing.T) {
@@ -103,12 +103,12 @@ func TestCommandCodec(t *testing.T) {
 				Expected: rapid.String().Draw(t, "expected"),
 			},
 		}
-		b := CommandCodec{}.AppendEncode(nil, c)
-		got, err := CommandCodec{}.Decode(b)
+		b := Codec{}.AppendEncode(nil, c)
+		got, err := Codec{}.Decode(b)
 		require.NoError(t, err)
 		require.Equal(t, c, got)
 		if len(b) > 0 {
-			_, err = CommandCodec{}.Decode(b[:len(b)-1])
+			_, err = Codec{}.Decode(b[:len(b)-1])
 			require.ErrorIs(t, err, raft.ErrCorrupt)
 		}
 	})

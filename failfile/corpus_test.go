@@ -1,4 +1,4 @@
-package harness
+package failfile
 
 import (
 	"path/filepath"
@@ -20,9 +20,9 @@ func TestCorpus(t *testing.T) {
 	require.NotEmpty(t, files, "the corpus is empty: is %s there?", corpusDir)
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			f, err := ReadFailureFile(path)
+			f, err := Read(path)
 			require.NoError(t, err)
-			assert.NoError(t, CheckCorpusFile(f))
+			assert.NoError(t, CheckCorpus(f))
 		})
 	}
 }
@@ -32,9 +32,9 @@ func TestCorpus(t *testing.T) {
 func TestCorpusReportsWhatChanged(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(corpusDir, "*.json"))
 	require.NoError(t, err)
-	var specimen FailureFile
+	var specimen File
 	for _, path := range files {
-		f, err := ReadFailureFile(path)
+		f, err := Read(path)
 		require.NoError(t, err)
 		if f.Expect == "fail" && f.Config.Bugs.Any() {
 			specimen = f
@@ -45,14 +45,14 @@ func TestCorpusReportsWhatChanged(t *testing.T) {
 
 	fixed := specimen
 	fixed.Config.Bugs = zoo.Bugs{} // as if the bug were gone
-	err = CheckCorpusFile(fixed)
+	err = CheckCorpus(fixed)
 	require.ErrorIs(t, err, ErrCorpus)
 	assert.Contains(t, err.Error(), "expected failure "+specimen.Failure.Signature())
 	assert.Contains(t, err.Error(), "no longer reproduces: the run passes")
 
 	back := specimen
 	back.Expect = "pass" // as if it were a fixed bug that came back
-	err = CheckCorpusFile(back)
+	err = CheckCorpus(back)
 	require.ErrorIs(t, err, ErrCorpus)
 	assert.Contains(t, err.Error(), "a fixed bug")
 	assert.Contains(t, err.Error(), "fails again")

@@ -1,23 +1,25 @@
-package harness
+package failfile
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/raftsim/raftsim/harness"
 )
 
 // The regression corpus (testdata/failures/) holds minimal failure files:
 // bugs found and fixed, which must now pass (expect "pass"), and specimens
 // of known bugs switched on by a knob, which must still fail the same way
-// (expect "fail"). CheckCorpusFile says whether a file still does what it
+// (expect "fail"). CheckCorpus says whether a file still does what it
 // promises, and when it does not, says what happened instead.
 
 // ErrCorpus is wrapped by every corpus mismatch.
 var ErrCorpus = errors.New("corpus file does not behave as recorded")
 
-// CheckCorpusFile replays a corpus file and checks it against its
+// CheckCorpus replays a corpus file and checks it against its
 // expectation.
-func CheckCorpusFile(f FailureFile) error {
-	res, err := Run(f.Config, f.Seed)
+func CheckCorpus(f File) error {
+	res, err := harness.Run(f.Config, f.Seed)
 	if err != nil {
 		return fmt.Errorf("corpus: seed %v: the config no longer runs: %v: %w", f.Seed, err, ErrCorpus)
 	}
