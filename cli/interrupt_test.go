@@ -24,16 +24,8 @@ import (
 func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cmd := exec.Command(raftsimBinary(t), "fuzz", "--campaign-seed", "3", "--seeds", "100000", "--short",
-		"--bugs", "truncate-on-stale-append", "--out", "failures", "--summary", "summary.json",
-		"--progress", "plain", "--progress-every", "100ms", "--grace", "20s")
-	cmd.Dir = dir
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill() // in case the test fails before it exits
+	cmd, stdout, stderr := startLongCampaign(t, dir,
+		"--bugs", "truncate-on-stale-append", "--out", "failures", "--summary", "summary.json")
 	// Wait for a failure, then interrupt.
 	lines := bufio.NewScanner(stderr)
 	var log strings.Builder
@@ -47,7 +39,7 @@ func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
 	rest, _ := io.ReadAll(stderr)
 	log.Write(rest)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "exits with a failure found: %v\n%s", err, log.String())
 	assert.Equal(t, exitFailure, ee.ExitCode())
@@ -77,22 +69,14 @@ func TestInterruptLeavesFailuresAndSummary(t *testing.T) {
 func TestInterruptedCampaignIsNotAPass(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cmd := exec.Command(raftsimBinary(t), "fuzz", "--campaign-seed", "3", "--seeds", "100000", "--short",
-		"--scenario", "baseline", "--summary", "summary.json", "--junit", "junit.xml",
-		"--progress", "plain", "--progress-every", "100ms", "--grace", "20s")
-	cmd.Dir = dir
-	var stdout bytes.Buffer
-	cmd.Stdout = &stdout
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	defer cmd.Process.Kill()
+	cmd, stdout, stderr := startLongCampaign(t, dir,
+		"--scenario", "baseline", "--summary", "summary.json", "--junit", "junit.xml")
 	lines := bufio.NewScanner(stderr)
 	for lines.Scan() && !strings.Contains(lines.Text(), "seeds/s") {
 	}
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	io.Copy(io.Discard, stderr)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	ee, ok := err.(*exec.ExitError)
 	require.True(t, ok, "a non-zero exit: %v\n%s", err, stdout.String())
 	assert.Equal(t, exitInterrupted, ee.ExitCode())
@@ -103,4 +87,23 @@ func TestInterruptedCampaignIsNotAPass(t *testing.T) {
 	junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(junit), `errors="1"`)
+}
+
+// startLongCampaign starts `raftsim fuzz` in dir on a budget far beyond the
+// test's, with plain progress lines on the returned stderr, so a test can
+// signal it mid-run. The process is killed when the test ends, in case the
+// test fails before it exits.
+func startLongCampaign(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer, io.Reader) {
+	t.Helper()
+	args = append([]string{"fuzz", "--campaign-seed", "3", "--seeds", "100000", "--short",
+		"--progress", "plain", "--progress-every", "100ms", "--grace", "20s"}, args...)
+	cmd := exec.Command(raftsimBinary(t), args...)
+	cmd.Dir = dir
+	stdout := &bytes.Buffer{}
+	cmd.Stdout = stdout
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, stdout, stderr
 }
