@@ -29,7 +29,7 @@ func (s *Store[D, R]) GetLogEntries(start, stop raft.Index) ([]raft.Entry[D], er
 	out := make([]raft.Entry[D], len(slots))
 	for k := 0; k < len(slots); {
 		if slots[k].kind != raft.EntryNormal {
-			out[k] = entryOf[D](&slots[k])
+			out[k] = s.entryOf(&slots[k])
 			k++
 			continue
 		}

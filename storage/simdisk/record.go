@@ -89,6 +89,13 @@ func parseRecord(stream []byte, off int) (typ byte, body []byte, n int, st recor
 	return rest[8], rest[recordHeader:n], n, recordOK
 }
 
+// checkedRecordAt returns the record at off of a stream parseRecord has
+// already checked through it: it reads the header again, not the checksum.
+func checkedRecordAt(stream []byte, off int) (typ byte, body []byte, n int) {
+	n = recordHeader + int(binary.BigEndian.Uint32(stream[off+4:off+8]))
+	return stream[off+8], stream[off+recordHeader : off+n], n
+}
+
 // appendEntryRecord appends the record of e, encoding its data with codec.
 func appendEntryRecord[D any](b []byte, e *raft.Entry[D], codec raft.Codec[D]) []byte {
 	b, start := beginRecord(b, recEntry)

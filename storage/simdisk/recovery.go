@@ -81,6 +81,7 @@ func (s *Store[D, R]) recover(l listing) error {
 	for _, n := range l.snaps {
 		s.seq = max(s.seq, n)
 	}
+	s.wal.scanBuf = nil
 	return nil
 }
 
