@@ -210,8 +210,10 @@ func (s *Store[D, R]) restoreStateMachine(state []byte) error {
 		return s.errs.corrupt("open: applied marker %d beyond the end of the log %d", target, s.lastIndex())
 	}
 	const chunk = 1024 // entries read at a time
+	var es []raft.Entry[D]
 	for s.lastApplied < target {
-		es, err := s.GetLogEntries(s.lastApplied+1, min(target, s.lastApplied+chunk)+1)
+		var err error
+		es, err = s.readLogEntries(es, s.lastApplied+1, min(target, s.lastApplied+chunk)+1)
 		if err != nil {
 			return err
 		}
