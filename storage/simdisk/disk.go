@@ -48,6 +48,10 @@ type Disk struct {
 
 	ops   uint64
 	stats Stats
+
+	// reuse keeps recovery's buffers between the opens of the stores on
+	// this disk (see Store.borrowBuffers).
+	reuse recoveryBuffers
 }
 
 // inode is one file: its cached and durable contents, and the faults

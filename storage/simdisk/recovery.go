@@ -56,10 +56,53 @@ func Open[D, R any](dev Device, id raft.NodeID, sm raft.StateMachine[D, R], code
 		}
 		return s, nil
 	}
+	s.borrowBuffers()
 	if err := s.recover(l); err != nil {
 		return nil, err
 	}
+	s.returnBuffers()
 	return s, nil
+}
+
+// recoveryBuffers are the buffers recovery needs only while it runs: a
+// segment's bytes and a chunk of entries to apply again. A node restarted
+// every few seconds would allocate them anew at each restart, which was
+// a quarter of the bytes a long run allocates, so a simulated disk keeps
+// them for the next store opened on it (one at a time: a Disk serves one
+// world's goroutine). A segment buffer beyond maxReuse is not kept.
+type recoveryBuffers struct {
+	scan    []byte
+	entries any // a []raft.Entry[D], cleared
+}
+
+const maxReuse = 1 << 20
+
+// applyChunk is how many entries recovery reads at a time to apply again.
+const applyChunk = 1024
+
+// borrowBuffers takes the disk's recovery buffers, when dev is a Disk.
+func (s *Store[D, R]) borrowBuffers() {
+	if d, ok := s.dev.(*Disk); ok {
+		s.wal.scanBuf = d.reuse.scan
+		s.applyBuf, _ = d.reuse.entries.([]raft.Entry[D])
+		d.reuse = recoveryBuffers{}
+	}
+}
+
+// returnBuffers gives the recovery buffers back to the disk, or drops
+// them: the store needs neither once open.
+func (s *Store[D, R]) returnBuffers() {
+	scan, es := s.wal.scanBuf, s.applyBuf
+	s.wal.scanBuf, s.applyBuf = nil, nil
+	d, ok := s.dev.(*Disk)
+	if !ok {
+		return
+	}
+	if cap(scan) <= maxReuse {
+		d.reuse.scan = scan
+	}
+	clear(es[:cap(es)]) // nothing decoded outlives the open through the disk
+	d.reuse.entries = es[:0] // at most applyChunk entries
 }
 
 // recover rebuilds an existing store's state from the device.
@@ -81,7 +124,6 @@ func (s *Store[D, R]) recover(l listing) error {
 	for _, n := range l.snaps {
 		s.seq = max(s.seq, n)
 	}
-	s.wal.scanBuf = nil
 	return nil
 }
 
@@ -209,11 +251,9 @@ func (s *Store[D, R]) restoreStateMachine(state []byte) error {
 	if target > s.lastIndex() {
 		return s.errs.corrupt("open: applied marker %d beyond the end of the log %d", target, s.lastIndex())
 	}
-	const chunk = 1024 // entries read at a time
-	var es []raft.Entry[D]
 	for s.lastApplied < target {
-		var err error
-		es, err = s.readLogEntries(es, s.lastApplied+1, min(target, s.lastApplied+chunk)+1)
+		es, err := s.readLogEntries(s.applyBuf, s.lastApplied+1, min(target, s.lastApplied+applyChunk)+1)
+		s.applyBuf = es
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,9 @@ type Store[D, R any] struct {
 	seq uint64
 
 	batch []byte // scratch for the records of one append
+	// applyBuf is recovery's chunk of entries to apply again (see
+	// recoveryBuffers), nil once the store is open.
+	applyBuf []raft.Entry[D]
 }
 
 // slot is the index's record of one entry: everything but a normal

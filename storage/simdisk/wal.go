@@ -37,8 +37,8 @@ type wal struct {
 
 	scratch []byte // read-back buffer
 	readBuf []byte // the sectors of a read, reused
-	// scanBuf is recovery's: a segment's bytes (see scanSegment), dropped
-	// once the store is open.
+	// scanBuf is recovery's: a segment's bytes (see scanSegment and
+	// recoveryBuffers), nil once the store is open.
 	scanBuf []byte
 	stream  []byte // the stream bytes of an append, reused
 	frames  []byte // the sectors of an append, reused
