@@ -115,7 +115,7 @@ func (s *Store[D, R]) returnBuffers() {
 	if cap(scan) <= maxReuse {
 		d.reuse.scan = scan
 	}
-	clear(es[:cap(es)]) // nothing decoded outlives the open through the disk
+	clear(es[:cap(es)])      // nothing decoded outlives the open through the disk
 	d.reuse.entries = es[:0] // at most applyChunk entries
 	clear(slots[:cap(slots)])
 	if cap(slots) <= maxReuseSlots {
