@@ -107,6 +107,7 @@ func (s *Store[D, R]) returnBuffers() {
 	if !ok {
 		return
 	}
+	s.log = nil // never the borrowed array, which goes back to the disk
 	if len(slots) > 0 {
 		// Room for what a node appends before its next crash, in a
 		// chaos run, without growing at once.
