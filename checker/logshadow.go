@@ -207,8 +207,9 @@ func (l *logShadow) matches(st *raft.Status) bool {
 // whole run, and copying them as a slice grows would cost more than the
 // checks themselves.
 type pages[T any] struct {
-	p [][]T
-	n int
+	p  [][]T
+	n  int
+	lo int // pages before lo are freed (dropBelow)
 }
 
 const pageBits = 12
@@ -224,6 +225,21 @@ func (a *pages[T]) growTo(n int) {
 		a.p = append(a.p, make([]T, 1<<pageBits))
 	}
 	a.n = max(a.n, n)
+}
+
+// has reports whether i < len() lies in a page not freed.
+func (a *pages[T]) has(i int) bool { return i >= 0 && i < a.n && i>>pageBits >= a.lo }
+
+// floor is the first index not freed.
+func (a *pages[T]) floor() int { return a.lo << pageBits }
+
+// dropBelow frees the pages wholly below index n; at must not be called
+// for an index in them again (has says which).
+func (a *pages[T]) dropBelow(n int) {
+	for a.lo < len(a.p) && (a.lo+1)<<pageBits <= n {
+		a.p[a.lo] = nil
+		a.lo++
+	}
 }
 
 func (a *pages[T]) push(v T) {
@@ -251,6 +267,9 @@ type tableSlot struct {
 // record notes that node holds (i, t) with chain. It returns the node that
 // holds (i, t) with a different chain, if one does.
 func (tb *entryTable) record(i raft.Index, t raft.Term, chain uint64, node raft.NodeID) (raft.NodeID, bool) {
+	if int(i) < tb.first.floor() {
+		return raft.None, false // trimmed: no node can hold it (see Watch.trimCommitted)
+	}
 	tb.first.growTo(int(i) + 1)
 	s := tb.first.at(int(i))
 	if s.term == 0 {

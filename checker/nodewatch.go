@@ -38,7 +38,7 @@ func (w *Watch) Started(st raft.Status) *Violation {
 	n.appliedAhead = false
 	if st.Applied > w.commitIndex() {
 		n.appliedAhead = true // checked at its first commit observation
-	} else if s, ok := n.log.at(st.Applied); ok && s.chain != w.committedAt(st.Applied).chain {
+	} else if s, ok := n.log.at(st.Applied); ok && !w.committedMatches(st.Applied, s.chain) {
 		return violate(StateMachineSafety, nodes(st.ID), s.term, st.Applied,
 			"%v starts having applied %d/%d, but %d/%d is committed there", st.ID, s.term, st.Applied, w.committedAt(st.Applied).term, st.Applied)
 	}
@@ -235,7 +235,7 @@ func (w *Watch) leaderCompleteness(n *nodeState, st *raft.Status) *Violation {
 		return nil
 	}
 	s, ok := n.log.at(c)
-	if ok && s.chain == w.committedAt(c).chain {
+	if ok && w.committedMatches(c, s.chain) {
 		return nil
 	}
 	if !ok && c < n.log.base {
@@ -320,7 +320,7 @@ func (w *Watch) commitAdvanced(n *nodeState, st *raft.Status) *Violation {
 		return violate(CommittedOnQuorum, nodes(n.id), st.Term, c,
 			"%v commits %d/%d beyond the committed log (through %v): no leader committed it", n.id, s.term, c, w.Committed())
 	}
-	if want := w.committedAt(c); want.chain != s.chain {
+	if want := w.committedAt(c); !w.committedMatches(c, s.chain) {
 		return violate(CommittedNeverChanges, nodes(n.id), st.Term, c,
 			"%v commits %d/%d but %d/%d is committed there (or the histories before it differ)", n.id, s.term, c, want.term, c)
 	}
@@ -374,12 +374,15 @@ func (w *Watch) extendCommitted(n *nodeState, c raft.Index) *Violation {
 	committed := w.commitIndex()
 	l := &n.log
 	s, ok := l.at(committed)
-	if !ok || s.chain != w.committedAt(committed).chain {
+	if !ok || !w.committedMatches(committed, s.chain) {
 		return violate(CommittedNeverChanges, nodes(n.id), n.ledTerm, committed,
 			"%v commits %d on a log that does not hold committed entry %v (it holds %d/%d)", n.id, c, w.Committed(), s.term, committed)
 	}
 	for _, s := range l.slots[committed+1-l.base : c+1-l.base] {
 		w.committed.push(s)
+	}
+	if int(committed)>>pageBits != int(c)>>pageBits {
+		w.trimCommitted()
 	}
 	if k := len(w.commitSpans); k == 0 || w.commitSpans[k-1].term != n.ledTerm {
 		w.commitSpans = append(w.commitSpans, commitSpan{term: n.ledTerm, from: committed + 1})
@@ -399,7 +402,7 @@ func (w *Watch) appliedCommitted(n *nodeState) *Violation {
 		return violate(StateMachineSafety, nodes(n.id), 0, n.applied,
 			"%v applied through %d, beyond the committed log (through %v)", n.id, n.applied, w.Committed())
 	}
-	if s, ok := n.log.at(n.applied); ok && s.chain != w.committedAt(n.applied).chain {
+	if s, ok := n.log.at(n.applied); ok && !w.committedMatches(n.applied, s.chain) {
 		return violate(StateMachineSafety, nodes(n.id), s.term, n.applied,
 			"%v applied %d/%d but %d/%d is committed there (or the histories before it differ)", n.id, s.term, n.applied, w.committedAt(n.applied).term, n.applied)
 	}

@@ -104,6 +104,7 @@ func (w *Watch) put(n *nodeState, e EntryRef) *Violation {
 	op := writeOp{kind: opPut, index: e.Index, s: s}
 	if e.Membership != nil {
 		op.cfg, op.hasCfg = configAt{index: e.Index, m: e.Membership.Clone()}, true
+		w.noteMembers(e.Membership)
 	}
 	n.write(&op, w.cfg.LaggingDurability)
 	return nil
@@ -138,7 +139,7 @@ func (w *Watch) removing(n *nodeState, from raft.Index) *Violation {
 		return violate(LeaderAppendOnly, nodes(n.id), n.ledTerm, from,
 			"%v, leader of term %d, removes %v and what follows from its log", n.id, n.ledTerm, id)
 	}
-	if from <= w.commitIndex() && w.committedAt(from).chain == held.chain {
+	if from <= w.commitIndex() && w.committed.has(int(from)) && w.committedAt(from).chain == held.chain {
 		return violate(CommittedNeverChanges, nodes(n.id), held.term, from,
 			"%v removes committed entry %v from its log", n.id, id)
 	}
@@ -201,7 +202,7 @@ func (w *Watch) AppliedEntry(id raft.NodeID, e EntryRef) *Violation {
 			"%v applies %v with other content than its log's %v", id, e.ID(), e.ID())
 	}
 	if e.Index <= w.commitIndex() {
-		if c := w.committedAt(e.Index); c.chain != held.chain {
+		if c := w.committedAt(e.Index); !w.committedMatches(e.Index, held.chain) {
 			return violate(StateMachineSafety, nodes(id), e.Term, e.Index,
 				"%v applies %v but %d/%d is committed there (or the histories before differ)", id, e.ID(), c.term, e.Index)
 		}
@@ -261,6 +262,13 @@ func (w *Watch) InstalledSnapshot(id raft.NodeID, index raft.Index, term raft.Te
 	if index > w.commitIndex() {
 		return violate(StateMachineSafety, nodes(id), term, index,
 			"%v installs snapshot %v beyond the committed log (committed through %v)", id, snap, w.Committed())
+	}
+	if !w.committed.has(int(index)) {
+		// Unreachable: a started node's applied index is at or above
+		// its shadow's base, and the Watch trims the committed log only
+		// below every node's base (see trimCommitted).
+		return violate(InvalidObservation, nodes(id), term, index,
+			"%v installs snapshot %v below the Watch's trimmed committed log (from %d)", id, snap, w.committed.floor())
 	}
 	c := w.committedAt(index)
 	if c.term != term {

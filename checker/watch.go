@@ -43,6 +43,10 @@ type Watch struct {
 	// log, ascending.
 	committedConfigs []configAt
 
+	// configured[id] says a configuration seen named node id (see
+	// trimCommitted).
+	configured []bool
+
 	// legacyApplied backs the command-level Applied.
 	legacyApplied []appliedAt
 }
@@ -88,6 +92,7 @@ func NewWatchConfig(cfg WatchConfig) *Watch {
 	}
 	cfg.Initial = cfg.Initial.Clone()
 	w := &Watch{cfg: cfg}
+	w.noteMembers(&w.cfg.Initial)
 	w.committed.push(slot{})
 	return w
 }
@@ -122,8 +127,62 @@ func (w *Watch) committedBefore(term raft.Term) raft.Index {
 	}
 }
 
-// committedAt returns the committed entry at i <= commitIndex().
-func (w *Watch) committedAt(i raft.Index) slot { return *w.committed.at(int(i)) }
+// committedAt returns the committed entry at i <= commitIndex(), or the
+// zero slot below the trimmed part (see trimCommitted).
+func (w *Watch) committedAt(i raft.Index) slot {
+	if !w.committed.has(int(i)) {
+		return slot{}
+	}
+	return *w.committed.at(int(i))
+}
+
+// committedMatches reports whether chain is the committed chain hash at
+// i <= commitIndex(); below the trimmed part it cannot tell and says yes.
+// Every caller asks about an index a node's shadow holds, which the Watch
+// never trims (see trimCommitted), so the "yes" is never reached.
+func (w *Watch) committedMatches(i raft.Index, chain uint64) bool {
+	return !w.committed.has(int(i)) || w.committed.at(int(i)).chain == chain
+}
+
+// trimCommitted forgets the committed log and the entry table below the
+// lowest index any node's shadow holds (written or durable view): every
+// check asks about an index some node holds, or the committed log's end.
+// A node that is not known yet would start with an empty log and could
+// be sent entries from below that floor, so nothing is trimmed while a
+// node named in any configuration seen has never started. Without this
+// the Watch kept about 40 bytes per committed entry for the whole run.
+// It runs when the committed log enters a new page, and frees whole
+// pages.
+func (w *Watch) trimCommitted() {
+	floor := w.commitIndex()
+	for id, seen := range w.configured {
+		if seen && (int(id) >= len(w.nodes) || w.nodes[id] == nil || !w.nodes[id].started) {
+			return
+		}
+	}
+	for _, n := range w.nodes {
+		if n != nil {
+			floor = min(floor, n.log.base, n.dur.base)
+		}
+	}
+	w.committed.dropBelow(int(floor))
+	w.entries.first.dropBelow(int(floor))
+}
+
+// noteMembers records the nodes a configuration names (see trimCommitted).
+func (w *Watch) noteMembers(m *raft.Membership) {
+	for _, ids := range [][]raft.NodeID{m.Members, m.MembersAfterConsensus} {
+		for _, id := range ids {
+			if id == raft.None || id > maxNodeID {
+				continue
+			}
+			for raft.NodeID(len(w.configured)) <= id {
+				w.configured = append(w.configured, false)
+			}
+			w.configured[id] = true
+		}
+	}
+}
 
 // nodeState is what the Watch knows of one node.
 type nodeState struct {

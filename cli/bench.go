@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ const benchExamples = `  raftsim bench                        every figure at fu
   raftsim bench --quick                small sizes, for CI (seconds)
   raftsim bench --json > bench.json    the figures for programs
   raftsim bench --workers 2            the chaos seeds and the campaign on two workers
+  raftsim bench --sections c           only the cost by length and cluster size (c)
+  raftsim bench --sections c --compaction 128
+                                       the same, compacting every 128 entries
   raftsim bench zoo --workers 2        time to find each zoo bug (see raftsim bench zoo --help)
   cd bench && go run ./cmd/compare     the ratio against etcd-raft on workload (a), in one process
 `
@@ -48,6 +52,11 @@ type benchOptions struct {
 	workers  int
 	scenario string // the chaos scenario
 	failures string // the directory of failure files to replay
+	// sections are the sections to run, by key (benchSteps); all when empty.
+	sections map[string]bool
+	// compaction, when not 0, replaces the compaction threshold of
+	// section (c)'s runs, to see how the cost of a restart follows it.
+	compaction uint64
 }
 
 func parseBench(args []string, stderr io.Writer) (o benchOptions, code int, done bool) {
@@ -79,6 +88,8 @@ Goals missed (a slow machine) do not change it; the report says them.`, benchExa
 	fs.StringVar(&o.failures, "failures", "testdata/failures", "the directory of failure files to replay")
 	fs.IntVar(&o.sizes.ChaosSeeds, "seeds", 0, "seeds of the chaos scenario (default 200, 5 with --quick)")
 	fs.IntVar(&o.sizes.CampaignSeeds, "campaign-seeds", 0, "seeds of the memory campaign (default 10,000, 200 with --quick)")
+	sections := fs.String("sections", "", "comma-separated sections to run, of "+strings.Join(benchStepKeys(), ", ")+" (default all)")
+	fs.Uint64Var(&o.compaction, "compaction", 0, "section c only: compact every N applied entries instead of the scenario's 1024 (0: the scenario's)")
 	if code, done := parseFlags(fs, args); done {
 		return o, code, true
 	}
@@ -92,6 +103,15 @@ Goals missed (a slow machine) do not change it; the report says them.`, benchExa
 	}
 	if _, err := lookupScenario(o.scenario); err != nil {
 		return o, usageError(stderr, fs, "%v", err), true
+	}
+	if *sections != "" {
+		o.sections = map[string]bool{}
+		for _, k := range strings.Split(*sections, ",") {
+			if !slices.Contains(benchStepKeys(), k) {
+				return o, usageError(stderr, fs, "--sections: unknown section %q (want %s)", k, strings.Join(benchStepKeys(), ", ")), true
+			}
+			o.sections[k] = true
+		}
 	}
 	return o, 0, false
 }
@@ -187,25 +207,39 @@ const etcdNote = "the ratio against etcd-raft on workload (a) comes from the ben
 func runBench(o benchOptions, progress io.Writer) *benchReport {
 	start := time.Now()
 	rep := &benchReport{Machine: machine(), Quick: o.quick, Workers: o.workers, Sizes: o.sizes, Etcd: etcdNote}
-	steps := []struct {
-		name string
-		run  func(benchOptions) benchSection
-	}{
-		{"throughput workload (a)", benchThroughput},
-		{"chaos scenario (b)", benchChaos},
-		{"cost by length and cluster size (c)", benchScaling},
-		{"replays", benchReplay},
-		{"porcupine check", benchPorcupine},
-		{"memory per node", benchNodeMemory},
-		{"memory over a campaign", benchCampaignMemory},
-	}
-	for _, s := range steps {
+	for _, s := range benchSteps {
+		if o.sections != nil && !o.sections[s.key] {
+			continue
+		}
 		fmt.Fprintf(progress, "raftsim bench: %s...\n", s.name)
 		rep.Sections = append(rep.Sections, s.run(o))
 	}
 	rep.Machine.LoadAfter = loadAverage()
 	rep.WallSeconds = time.Since(start).Seconds()
 	return rep
+}
+
+// benchSteps are the sections of `raftsim bench`, in order; key names one
+// for --sections.
+var benchSteps = []struct {
+	key, name string
+	run       func(benchOptions) benchSection
+}{
+	{"a", "throughput workload (a)", benchThroughput},
+	{"b", "chaos scenario (b)", benchChaos},
+	{"c", "cost by length and cluster size (c)", benchScaling},
+	{"replay", "replays", benchReplay},
+	{"porcupine", "porcupine check", benchPorcupine},
+	{"nodes", "memory per node", benchNodeMemory},
+	{"campaign", "memory over a campaign", benchCampaignMemory},
+}
+
+func benchStepKeys() []string {
+	var ks []string
+	for _, s := range benchSteps {
+		ks = append(ks, s.key)
+	}
+	return ks
 }
 
 func machine() benchMachine {

@@ -87,6 +87,7 @@ func TestBenchBadUsage(t *testing.T) {
 		{[]string{"--seeds", "-1"}, "must be positive"},
 		{[]string{"--scenario", "nope"}, "unknown scenario"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--sections", "c,zz"}, `unknown section "zz"`},
 	} {
 		code, _, errs := raftsim(append([]string{"bench"}, tt.args...)...)
 		assert.Equal(t, exitUsage, code, "%v", tt.args)
@@ -95,6 +96,19 @@ func TestBenchBadUsage(t *testing.T) {
 	_, help, _ := raftsim("bench", "--help")
 	assert.Contains(t, help, "cd bench && go run\n./cmd/compare")
 	assert.Contains(t, help, "raftsim bench zoo")
+}
+
+// --sections runs only the sections named, and --compaction reaches the
+// runs of section (c) (its description names the threshold used).
+func TestBenchSectionsAndCompaction(t *testing.T) {
+	code, out, errs := raftsim("bench", "--quick", "--json", "--sections", "porcupine,c", "--compaction", "128")
+	require.Equal(t, exitPass, code, out+errs)
+	var rep benchReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Sections, 2)
+	assert.Equal(t, "(c) cost per virtual second by length and cluster size", rep.Sections[0].Name)
+	assert.Contains(t, rep.Sections[0].How, "compaction every 128 entries")
+	assert.Equal(t, "porcupine check", rep.Sections[1].Name)
 }
 
 func TestFormatFigure(t *testing.T) {

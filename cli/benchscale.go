@@ -68,24 +68,24 @@ func benchScaling(o benchOptions) benchSection {
 	min := scaleVirtual(o.quick)
 	s := benchSection{Name: "(c) cost per virtual second by length and cluster size",
 		How: fmt.Sprintf("the default scenario with its clients pausing up to 1 s between commands, as in hour-soak (crashes every ~2s, "+
-			"compaction every 1024 entries, every check on, the end-of-run "+
+			"compaction every %d entries, every check on, the end-of-run "+
 			"linearizability check included) with its chaos phase set to each length (3 nodes) and its cluster to each size (10 s); "+
 			"each point runs seeds 1, 2, ... until it holds at least %v of virtual time, one at a time; cost is process CPU-s "+
 			"per virtual second (GC included), after one unmeasured warm-up run, and bytes allocated per virtual second "+
 			"(which the machine's load does not move), each as a ratio to the 10 s, 3-node point; per node-second divides by nodes/3 too; "+
 			"peak heap is the most heap objects (runtime/metrics, sampled every 10ms of wall time, the check included) of one run",
-			min),
+			compactionOf(o), min),
 		Goal: "bytes allocated per virtual second within 1.3x from 10 s to an hour (judged); cost per node-second flat from 3 to 9 nodes (read the figures)"}
 	// A warm-up run, unmeasured: the first run of a process pays for
 	// growing the heap, and would make the base point dearer than it is.
-	if _, problem := measurePoint(scalePoint{10 * time.Second, 3}, time.Second); problem != "" {
+	if _, problem := measurePoint(scalePoint{10 * time.Second, 3}, time.Second, o.compaction); problem != "" {
 		s.Problem = "warm-up: " + problem
 		return s
 	}
 	var base, allocBase float64
 	var worstLength float64
 	for _, p := range scalePoints(o.quick) {
-		r, problem := measurePoint(p, min)
+		r, problem := measurePoint(p, min, o.compaction)
 		if problem != "" {
 			s.Problem = fmt.Sprintf("%v, %d nodes: %s", p.duration, p.nodes, problem)
 			return s
@@ -115,9 +115,18 @@ func benchScaling(o benchOptions) benchSection {
 	return s
 }
 
+// compactionOf is the compaction threshold section (c) runs with.
+func compactionOf(o benchOptions) uint64 {
+	if o.compaction > 0 {
+		return o.compaction
+	}
+	return scenarios.Default().Config(1, false).Raft.SnapshotThreshold
+}
+
 // measurePoint runs seeds of the default scenario at p until min of
-// virtual time has passed.
-func measurePoint(p scalePoint, min time.Duration) (scaleResult, string) {
+// virtual time has passed; compaction, when not 0, replaces the
+// scenario's compaction threshold.
+func measurePoint(p scalePoint, min time.Duration, compaction uint64) (scaleResult, string) {
 	var r scaleResult
 	for seed := sim.Seed(1); r.virtual < min; seed++ {
 		cfg := scenarios.Default().Config(seed, false)
@@ -126,6 +135,9 @@ func measurePoint(p scalePoint, min time.Duration) (scaleResult, string) {
 		// hour's history half a million operations, which porcupine does
 		// not decide in its time (and which takes gigabytes).
 		cfg.Workload.ThinkMax = time.Second
+		if compaction > 0 {
+			cfg.Raft.SnapshotThreshold = compaction
+		}
 		runtime.GC()
 		stop := sampleHeap()
 		cpu, alloc := processCPU(), allocatedBytes()

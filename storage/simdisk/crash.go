@@ -25,7 +25,11 @@ func (d *Disk) Crash(policy CrashPolicy) error {
 		}
 	}
 	d.survive(policy, started)
-	d.pending = nil
+	for _, o := range d.pending {
+		d.recycle(o)
+	}
+	clear(d.pending)
+	d.pending = d.pending[:0]
 	d.names = maps.Clone(d.durable)
 	for _, f := range d.files() {
 		f.data = append(f.data[:0], f.durable...)

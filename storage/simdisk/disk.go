@@ -36,6 +36,10 @@ type Disk struct {
 	// durable in issue order (a sync covers everything issued before it),
 	// so folding durable ones out of order is folding them in order.
 	pending []*op
+	// freeOps and spare are recycled operations and write buffers (see
+	// recycle in diskio.go).
+	freeOps []*op
+	spare   [][]byte
 
 	// powerLeft counts the operations served before the power goes;
 	// negative when no cut is armed. powerCut is set once it went.
@@ -44,6 +48,10 @@ type Disk struct {
 
 	ops   uint64
 	stats Stats
+
+	// reuse keeps recovery's buffers between the opens of the stores on
+	// this disk (see Store.borrowBuffers).
+	reuse recoveryBuffers
 }
 
 // inode is one file: its cached and durable contents, and the faults
@@ -179,12 +187,12 @@ func (d *Disk) Create(name string) error {
 	start := d.busy
 	if f, ok := d.names[name]; ok {
 		d.truncateCache(f, 0)
-		d.pending = append(d.pending, &op{kind: opTruncate, file: f, start: start})
+		d.issue(op{kind: opTruncate, file: f, start: start})
 		return nil
 	}
 	f := &inode{}
 	d.names[name] = f
-	d.pending = append(d.pending, &op{kind: opCreate, file: f, name: name, start: start})
+	d.issue(op{kind: opCreate, file: f, name: name, start: start})
 	return nil
 }
 
@@ -202,7 +210,7 @@ func (d *Disk) Rename(from, to string) error {
 	}
 	delete(d.names, from)
 	d.names[to] = f
-	d.pending = append(d.pending, &op{kind: opRename, file: f, name: from, to: to, start: d.busy})
+	d.issue(op{kind: opRename, file: f, name: from, to: to, start: d.busy})
 	return nil
 }
 
@@ -219,7 +227,7 @@ func (d *Disk) Remove(name string) error {
 		return err
 	}
 	delete(d.names, name)
-	d.pending = append(d.pending, &op{kind: opRemove, file: f, name: name, start: d.busy})
+	d.issue(op{kind: opRemove, file: f, name: name, start: d.busy})
 	return nil
 }
 

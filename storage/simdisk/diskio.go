@@ -1,7 +1,6 @@
 package simdisk
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -117,7 +116,7 @@ func (d *Disk) WriteAt(name string, p []byte, off int64) error {
 		return nil
 	}
 	writeInto(&f.data, p, off)
-	d.pending = append(d.pending, &op{kind: opWrite, file: f, off: off, data: bytes.Clone(p), start: start})
+	d.issue(op{kind: opWrite, file: f, off: off, data: append(d.takeBuf(len(p)), p...), start: start})
 	for s := s0; s <= s1; s++ {
 		delete(f.overlay, s)
 	}
@@ -156,7 +155,7 @@ func (d *Disk) Truncate(name string, size int64) error {
 		return fmt.Errorf("disk: truncate %s to %d: %w", name, size, err)
 	}
 	d.truncateCache(f, size)
-	d.pending = append(d.pending, &op{kind: opTruncate, file: f, size: size, start: d.busy})
+	d.issue(op{kind: opTruncate, file: f, size: size, start: d.busy})
 	return nil
 }
 
@@ -205,6 +204,8 @@ func (d *Disk) syncOp(covers func(*op) bool) bool {
 		for _, o := range d.pending {
 			if o.synced || !covers(o) {
 				kept = append(kept, o)
+			} else {
+				d.recycle(o)
 			}
 		}
 		clear(d.pending[len(kept):])
@@ -226,12 +227,66 @@ func (d *Disk) fold(now sim.Time) {
 	for _, o := range d.pending {
 		if o.synced && o.durableAt <= now {
 			d.persist(o, -1)
+			d.recycle(o)
 		} else {
 			kept = append(kept, o)
 		}
 	}
 	clear(d.pending[len(kept):])
 	d.pending = kept
+}
+
+// The disk owns the copies its pending writes hold: a write's bytes must
+// outlive the caller's buffer until they are durable or lost, and the
+// tail sector of a log is rewritten by every append, so the cache cannot
+// stand in for them. Operations and their buffers are recycled when they
+// leave the pending list (folded, dropped by a sync error, or settled by
+// a crash): a busy store writes and syncs thousands of times a virtual
+// second, and a fresh copy per write was the largest allocation of a run.
+// The free lists are bounded; nothing in them is visible.
+const (
+	spareBufs   = 32
+	spareBufMax = 256 << 10
+)
+
+// issue adds v to the pending operations, in a recycled op when one is
+// free.
+func (d *Disk) issue(v op) {
+	var o *op
+	if n := len(d.freeOps); n > 0 {
+		o = d.freeOps[n-1]
+		d.freeOps = d.freeOps[:n-1]
+	} else {
+		o = &op{}
+	}
+	*o = v
+	d.pending = append(d.pending, o)
+}
+
+// takeBuf returns an empty buffer with room for n bytes.
+func (d *Disk) takeBuf(n int) []byte {
+	for k := len(d.spare) - 1; k >= 0; k-- {
+		if b := d.spare[k]; cap(b) >= n {
+			last := len(d.spare) - 1
+			d.spare[k] = d.spare[last]
+			d.spare[last] = nil
+			d.spare = d.spare[:last]
+			return b[:0]
+		}
+	}
+	return make([]byte, 0, n)
+}
+
+// recycle returns o, which has left the pending list, and its buffer to
+// the free lists.
+func (d *Disk) recycle(o *op) {
+	if b := o.data; b != nil && cap(b) <= spareBufMax && len(d.spare) < spareBufs {
+		d.spare = append(d.spare, b)
+	}
+	*o = op{}
+	if len(d.freeOps) < spareBufs {
+		d.freeOps = append(d.freeOps, o)
+	}
 }
 
 // persist applies o to the medium. A write with tear >= 0 applies only its

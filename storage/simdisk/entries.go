@@ -21,15 +21,26 @@ func (s *Store[D, R]) GetLogEntries(start, stop raft.Index) ([]raft.Entry[D], er
 	if s.poisoned != nil {
 		return nil, s.poisoned
 	}
+	return s.readLogEntries(nil, start, stop)
+}
+
+// readLogEntries is GetLogEntries into dst, reused when it is long enough
+// (recovery re-applies the log in chunks through one buffer); nil dst and
+// an empty range give nil.
+func (s *Store[D, R]) readLogEntries(dst []raft.Entry[D], start, stop raft.Index) ([]raft.Entry[D], error) {
 	lo, hi := max(start, s.firstIndex()), min(stop, s.lastIndex()+1)
 	if lo >= hi {
-		return nil, nil
+		return dst[:0], nil
 	}
 	slots := s.log[lo-s.log[0].index : hi-s.log[0].index]
-	out := make([]raft.Entry[D], len(slots))
+	out := dst[:0]
+	if cap(out) < len(slots) {
+		out = make([]raft.Entry[D], len(slots))
+	}
+	out = out[:len(slots)]
 	for k := 0; k < len(slots); {
 		if slots[k].kind != raft.EntryNormal {
-			out[k] = entryOf[D](&slots[k])
+			out[k] = s.entryOf(&slots[k])
 			k++
 			continue
 		}

@@ -44,11 +44,21 @@ func replaceFile(dev Device, name string, data []byte, scratch *[]byte) error {
 
 // readFile reads a whole file.
 func readFile(dev Device, name string) ([]byte, error) {
+	var b []byte
+	return readFileInto(dev, name, &b)
+}
+
+// readFileInto reads a whole file into *buf, grown as needed, and returns
+// the bytes read (which alias *buf).
+func readFileInto(dev Device, name string, buf *[]byte) ([]byte, error) {
 	size, err := dev.Size(name)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, size)
+	if int64(cap(*buf)) < size {
+		*buf = make([]byte, size)
+	}
+	b := (*buf)[:size]
 	n, err := dev.ReadAt(name, b, 0)
 	if err != nil && !(err == io.EOF && int64(n) == size) {
 		return nil, err

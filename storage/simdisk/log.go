@@ -1,6 +1,8 @@
 package simdisk
 
 import (
+	"slices"
+
 	"github.com/raftsim/raftsim/raft"
 )
 
@@ -92,19 +94,33 @@ func (s *Store[D, R]) truncateSuffix(i raft.Index) {
 // from that range is corruption: the pointer record says the log held it.
 func (s *Store[D, R]) placePointer(p *pointerRec, recSeg uint64) (uint64, error) {
 	floor := recSeg
-	kept := make([]slot, 0, 1+p.last-p.index)
-	m := p.membership.Clone()
-	kept = append(kept, slot{index: p.index, term: p.term, kind: raft.EntrySnapshotPointer, membership: &m, snapshotID: p.id})
 	for i := p.index + 1; i <= p.last; i++ {
 		sl := s.slotAt(i)
 		if sl == nil {
 			return 0, s.errs.corrupt("wal segment %d: snapshot pointer at %d keeps the log through %d, but entry %d is missing", recSeg, p.index, p.last, i)
 		}
 		floor = min(floor, sl.seg)
-		kept = append(kept, *sl)
 	}
-	clear(s.log)
-	s.log = append(s.log[:0], kept...)
+	m := p.membership.Clone()
+	ptr := slot{index: p.index, term: p.term, kind: raft.EntrySnapshotPointer, membership: &m}
+	n := int(p.last - p.index) // entries kept after the pointer
+	if n > 0 && s.log[0].index > p.index {
+		// The kept entries start the log: no room in front of them.
+		clear(s.log[n:])
+		s.log = slices.Insert(s.log[:n], 0, ptr)
+		return floor, nil
+	}
+	// In place: the kept entries move down behind the pointer.
+	if n > 0 {
+		from := int(p.index + 1 - s.log[0].index)
+		copy(s.log[1:], s.log[from:from+n])
+	}
+	if len(s.log) == 0 {
+		s.log = append(s.log, slot{})
+	}
+	clear(s.log[1+n:])
+	s.log = s.log[:1+n]
+	s.log[0] = ptr
 	return floor, nil
 }
 
@@ -141,9 +157,13 @@ func slotOf[D any](e *raft.Entry[D], seg uint64, off, size int64) slot {
 	return sl
 }
 
-// entryOf returns, from the index alone, an entry other than a normal one.
-func entryOf[D any](sl *slot) raft.Entry[D] {
-	e := raft.Entry[D]{Term: sl.term, Index: sl.index, Kind: sl.kind, SnapshotID: sl.snapshotID}
+// entryOf returns, from the index alone, an entry other than a normal one;
+// a pointer names the live snapshot.
+func (s *Store[D, R]) entryOf(sl *slot) raft.Entry[D] {
+	e := raft.Entry[D]{Term: sl.term, Index: sl.index, Kind: sl.kind}
+	if sl.kind == raft.EntrySnapshotPointer && s.snapshot != nil {
+		e.SnapshotID = s.snapshot.id
+	}
 	if sl.membership != nil {
 		m := sl.membership.Clone()
 		e.Membership = &m

@@ -89,6 +89,13 @@ func parseRecord(stream []byte, off int) (typ byte, body []byte, n int, st recor
 	return rest[8], rest[recordHeader:n], n, recordOK
 }
 
+// checkedRecordAt returns the record at off of a stream parseRecord has
+// already checked through it: it reads the header again, not the checksum.
+func checkedRecordAt(stream []byte, off int) (typ byte, body []byte, n int) {
+	n = recordHeader + int(binary.BigEndian.Uint32(stream[off+4:off+8]))
+	return stream[off+8], stream[off+recordHeader : off+n], n
+}
+
 // appendEntryRecord appends the record of e, encoding its data with codec.
 func appendEntryRecord[D any](b []byte, e *raft.Entry[D], codec raft.Codec[D]) []byte {
 	b, start := beginRecord(b, recEntry)
@@ -167,6 +174,19 @@ var errMalformed = errors.New("malformed")
 
 // decodeEntryHead parses an entry record's body.
 func decodeEntryHead(body []byte) (entryHead, error) {
+	// Most records are normal entries, decoded at every restart: their
+	// head is read here directly; anything else takes the general path,
+	// which gives the same result and says what is wrong.
+	if term, n := binary.Uvarint(body); n > 0 {
+		if index, m := binary.Uvarint(body[n:]); m > 0 && n+m < len(body) && raft.EntryKind(body[n+m]) == raft.EntryNormal {
+			return entryHead{term: raft.Term(term), index: raft.Index(index), kind: raft.EntryNormal, data: body[n+m+1:]}, nil
+		}
+	}
+	return decodeEntryHeadAny(body)
+}
+
+// decodeEntryHeadAny parses an entry record's body of any kind.
+func decodeEntryHeadAny(body []byte) (entryHead, error) {
 	r := reader{wire.NewReader(body)}
 	h := entryHead{term: raft.Term(r.Uvarint()), index: raft.Index(r.Uvarint()), kind: raft.EntryKind(r.Byte())}
 	switch h.kind {

@@ -56,10 +56,72 @@ func Open[D, R any](dev Device, id raft.NodeID, sm raft.StateMachine[D, R], code
 		}
 		return s, nil
 	}
+	s.borrowBuffers()
 	if err := s.recover(l); err != nil {
 		return nil, err
 	}
+	s.returnBuffers()
 	return s, nil
+}
+
+// recoveryBuffers are the buffers recovery needs only while it runs: a
+// segment's bytes and a chunk of entries to apply again. A node restarted
+// every few seconds would allocate them anew at each restart, which was
+// a quarter of the bytes a long run allocates, so a simulated disk keeps
+// them for the next store opened on it (one at a time: a Disk serves one
+// world's goroutine). A segment buffer beyond maxReuse is not kept.
+type recoveryBuffers struct {
+	scan    []byte
+	entries any    // a []raft.Entry[D], cleared
+	slots   []slot // the index as replay builds it, cleared
+}
+
+const maxReuse = 1 << 20
+
+// maxReuseSlots bounds the index kept the same way (56 bytes a slot).
+const maxReuseSlots = 16 << 10
+
+// applyChunk is how many entries recovery reads at a time to apply again.
+const applyChunk = 1024
+
+// borrowBuffers takes the disk's recovery buffers, when dev is a Disk.
+// Replay builds the index in the borrowed slots: it places every entry of
+// the segments it reads, most of which the last snapshot pointer then
+// drops, so the index it ends with is far shorter than the one it grew.
+func (s *Store[D, R]) borrowBuffers() {
+	if d, ok := s.dev.(*Disk); ok {
+		s.wal.scanBuf = d.reuse.scan
+		s.applyBuf, _ = d.reuse.entries.([]raft.Entry[D])
+		s.log = d.reuse.slots
+		d.reuse = recoveryBuffers{}
+	}
+}
+
+// returnBuffers gives the recovery buffers back to the disk, or drops
+// them: the store needs none once open. The index moves to an array of
+// about its own size.
+func (s *Store[D, R]) returnBuffers() {
+	scan, es, slots := s.wal.scanBuf, s.applyBuf, s.log
+	s.wal.scanBuf, s.applyBuf = nil, nil
+	d, ok := s.dev.(*Disk)
+	if !ok {
+		return
+	}
+	s.log = nil // never the borrowed array, which goes back to the disk
+	if len(slots) > 0 {
+		// Room for what a node appends before its next crash, in a
+		// chaos run, without growing at once.
+		s.log = append(make([]slot, 0, len(slots)+len(slots)/8+64), slots...)
+	}
+	if cap(scan) <= maxReuse {
+		d.reuse.scan = scan
+	}
+	clear(es[:cap(es)])      // nothing decoded outlives the open through the disk
+	d.reuse.entries = es[:0] // at most applyChunk entries
+	clear(slots[:cap(slots)])
+	if cap(slots) <= maxReuseSlots {
+		d.reuse.slots = slots[:0]
+	}
 }
 
 // recover rebuilds an existing store's state from the device.
@@ -208,9 +270,9 @@ func (s *Store[D, R]) restoreStateMachine(state []byte) error {
 	if target > s.lastIndex() {
 		return s.errs.corrupt("open: applied marker %d beyond the end of the log %d", target, s.lastIndex())
 	}
-	const chunk = 1024 // entries read at a time
 	for s.lastApplied < target {
-		es, err := s.GetLogEntries(s.lastApplied+1, min(target, s.lastApplied+chunk)+1)
+		es, err := s.readLogEntries(s.applyBuf, s.lastApplied+1, min(target, s.lastApplied+applyChunk)+1)
+		s.applyBuf = es
 		if err != nil {
 			return err
 		}

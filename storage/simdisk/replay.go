@@ -1,5 +1,7 @@
 package simdisk
 
+import "slices"
+
 // replay rebuilds the index from the segments, in order (see record.go for
 // what each record does). Segments below the last pointer's floor may be
 // present when a crash undid their deletion; their records replay first
@@ -13,14 +15,17 @@ func (s *Store[D, R]) replay(segs []uint64) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range scan.recs {
-			pointer, err := s.replayRecord(n, r)
+		s.log = slices.Grow(s.log, scan.records) // about one slot per record
+		for off := 0; off < int(scan.end); {
+			typ, body, size := checkedRecordAt(scan.stream, off)
+			pointer, err := s.replayRecord(n, scannedRecord{typ: typ, body: body, off: int64(off), size: int64(size)})
 			if err != nil {
 				return err
 			}
 			if pointer.seen {
 				lastPointerErr = pointer.missing
 			}
+			off += size
 		}
 		s.wal.segs = append(s.wal.segs, n)
 		s.wal.end, s.wal.partial, s.wal.torn = scan.end, scan.partial, scan.torn
@@ -85,11 +90,13 @@ type scannedRecord struct {
 	off, size int64
 }
 
-// segmentScan is what a segment holds: its records, where its stream ends
-// (after the last complete record), the payload of its last sector when
-// that one is not full, and whether anything follows the end (a torn tail).
+// segmentScan is what a segment holds: its stream, whose records (records
+// of them) are checked through end (after the last complete record), the
+// payload of its last sector when that one is not full, and whether
+// anything follows the end (a torn tail). stream aliases the scan buffer.
 type segmentScan struct {
-	recs    []scannedRecord
+	stream  []byte
+	records int
 	end     int64
 	partial []byte
 	torn    bool
@@ -100,17 +107,24 @@ type segmentScan struct {
 // first unwritten or short sector; in the last segment what follows, and
 // a partial last record, are a torn tail; in any other segment (synced
 // whole before the next was created) they are corruption.
+//
+// Recovery reads every segment the log still needs, so this is the cost of
+// a restart: the file is read into one buffer reused across segments
+// (s.wal.scanBuf), the payloads are moved down in place to form the stream
+// (a sector's payload never lands past its own header), and the records
+// are checked here and read again by replay from that buffer, valid until
+// the next scan.
 func (s *Store[D, R]) scanSegment(n uint64, last bool) (segmentScan, error) {
-	buf, err := readFile(s.dev, segName(n))
+	w := s.wal
+	buf, err := readFileInto(s.dev, segName(n), &w.scanBuf)
 	if err != nil {
 		return segmentScan{}, s.errs.wrap(err, "open: read wal segment %d", n)
 	}
-	w := s.wal
 	nsec := int64(len(buf)) / w.sector
 	if !last && int64(len(buf))%w.sector != 0 {
 		return segmentScan{}, s.errs.corrupt("open: wal segment %d: %d bytes is not whole sectors", n, len(buf))
 	}
-	var stream []byte
+	streamLen := int64(0) // the stream is buf[:streamLen]
 	k := int64(0)
 	for ; k < nsec; k++ {
 		st, p, why := checkSector(buf[k*w.sector:(k+1)*w.sector], n, k)
@@ -120,7 +134,7 @@ func (s *Store[D, R]) scanSegment(n uint64, last bool) (segmentScan, error) {
 		if st == sectorZero {
 			break
 		}
-		stream = append(stream, p...)
+		streamLen += int64(copy(buf[streamLen:], p))
 		if int64(len(p)) < w.payload {
 			k++
 			break
@@ -129,17 +143,18 @@ func (s *Store[D, R]) scanSegment(n uint64, last bool) (segmentScan, error) {
 	if !last && k < nsec {
 		return segmentScan{}, s.errs.corrupt("open: wal segment %d: sectors after the end of its stream (sector %d of %d)", n, k, nsec)
 	}
-	var scan segmentScan
+	stream := buf[:streamLen]
+	scan := segmentScan{stream: stream}
 	off := 0
 	for off < len(stream) {
-		typ, body, size, st := parseRecord(stream, off)
+		_, _, size, st := parseRecord(stream, off)
 		if st == recordPartial {
 			break
 		}
 		if st == recordBad {
 			return segmentScan{}, s.errs.corrupt("open: wal segment %d record at %d: checksum mismatch", n, off)
 		}
-		scan.recs = append(scan.recs, scannedRecord{typ: typ, body: body, off: int64(off), size: int64(size)})
+		scan.records++
 		off += size
 	}
 	if !last && off < len(stream) {

@@ -60,19 +60,23 @@ type Store[D, R any] struct {
 	seq uint64
 
 	batch []byte // scratch for the records of one append
+	// applyBuf is recovery's chunk of entries to apply again (see
+	// recoveryBuffers), nil once the store is open.
+	applyBuf []raft.Entry[D]
 }
 
 // slot is the index's record of one entry: everything but a normal
-// entry's data, which stays on the device at (seg, off, size).
+// entry's data, which stays on the device at (seg, off, size), and but the
+// pointer's snapshot ID, which is the live snapshot's. Recovery rebuilds
+// one per entry at every restart, so it is kept small.
 type slot struct {
 	index      raft.Index
 	term       raft.Term
-	kind       raft.EntryKind
 	membership *raft.Membership // config entries and the pointer
-	snapshotID string           // the pointer
 	seg        uint64
 	off        int64
 	size       int64
+	kind       raft.EntryKind
 }
 
 // liveSnapshot is the current snapshot's metadata and file.

@@ -36,6 +36,10 @@ type wal struct {
 	dirNew, torn bool
 
 	scratch []byte // read-back buffer
+	readBuf []byte // the sectors of a read, reused
+	// scanBuf is recovery's: a segment's bytes (see scanSegment and
+	// recoveryBuffers), nil once the store is open.
+	scanBuf []byte
 	stream  []byte // the stream bytes of an append, reused
 	frames  []byte // the sectors of an append, reused
 }
@@ -136,7 +140,10 @@ func writeVerified(dev Device, name string, buf []byte, off int64, scratch *[]by
 // they lie in.
 func (w *wal) read(seg uint64, off, n int64) ([]byte, error) {
 	k0, k1 := off/w.payload, (off+n-1)/w.payload
-	buf := make([]byte, (k1-k0+1)*w.sector)
+	if need := (k1 - k0 + 1) * w.sector; int64(cap(w.readBuf)) < need {
+		w.readBuf = make([]byte, need)
+	}
+	buf := w.readBuf[:(k1-k0+1)*w.sector]
 	got, err := w.dev.ReadAt(segName(seg), buf, k0*w.sector)
 	if err != nil && !(err == io.EOF && got == len(buf)) {
 		if err == io.EOF {
