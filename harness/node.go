@@ -50,6 +50,8 @@ type node struct {
 	// busyUntil is when the node's last write becomes durable; until then
 	// it is blocked in that write and events wait in backlog too.
 	busyUntil sim.Time
+	// run is the node's running clock, for the availability checks.
+	run runClock
 	// rand draws the node's election timeouts; it is the node's entropy,
 	// not its state, so it carries over restarts.
 	rand *sim.Rand
@@ -145,6 +147,8 @@ func (n *node) crash() {
 		return
 	}
 	n.syncUpTo(n.w.kernel.Now())
+	n.accountRun()
+	n.w.availCrashed(n)
 	n.w.report(n.w.safety.watch.Crashed(n.id))
 	if n.raft != nil {
 		st := n.raft.Status()
@@ -180,6 +184,7 @@ func (n *node) heal() {
 	}
 	n.resume()
 	if n.clock.drift != 0 {
+		n.accountRun()
 		n.clock.setDrift(n.w.kernel.Now(), 0)
 	}
 }
@@ -187,6 +192,7 @@ func (n *node) heal() {
 // pause stalls the node: nothing it would process is lost, only delayed.
 func (n *node) pause() {
 	if n.up && !n.paused {
+		n.accountRun()
 		n.paused = true
 		n.w.stats.Pauses++
 		if n.w.tracing() {
@@ -201,6 +207,7 @@ func (n *node) resume() {
 	if !n.paused {
 		return
 	}
+	n.accountRun()
 	n.paused = false
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceResume, Node: n.id, Text: fmt.Sprintf("resume with %d queued events", len(n.backlog))})
@@ -291,6 +298,7 @@ func (n *node) deliver(e event) {
 	}
 	m := e.msg
 	n.w.hashMsg(m)
+	n.w.availDelivered(n, m)
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
 	}
@@ -321,6 +329,7 @@ func (n *node) afterStep() {
 	}
 	st := n.raft.Status()
 	n.w.safety.observe(n.w, n, st)
+	n.w.availObserve(n, st)
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
@@ -339,6 +348,7 @@ func (n *node) afterStep() {
 	now := n.w.kernel.Now()
 	if at := n.durableAt(); at > n.busyUntil && at > now {
 		// The step wrote: the node is blocked until the write is durable.
+		n.accountRun()
 		n.busyUntil = at
 		n.w.kernel.At(at, event{kind: evWake, target: int32(n.idx), token: n.incarnation})
 	}

@@ -112,6 +112,7 @@ func (w *World) pauseNode(n *node, s faults.Step) string {
 // skew below the one already applied is refused.
 func (w *World) clockStep(n *node, s faults.Step) string {
 	now := w.kernel.Now()
+	n.accountRun() // the running clock leaves jumps out (runClock)
 	switch s.Kind {
 	case faults.ClockSkew:
 		if s.Offset < n.skew {
@@ -125,6 +126,7 @@ func (w *World) clockStep(n *node, s faults.Step) string {
 		n.clock.jump(now, s.Offset)
 		n.skew += s.Offset
 	}
+	n.skipRunJump()
 	n.afterStep()
 	return ""
 }

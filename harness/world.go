@@ -79,6 +79,8 @@ type World struct {
 	writers []int
 	// safety watches what replicas apply.
 	safety safetyWatch
+	// avail watches the availability mechanisms (availability.go).
+	avail availWatch
 
 	failure *Failure
 	stats   Stats
@@ -121,6 +123,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		w.nodes = append(w.nodes, newNode(w, i))
 	}
 	w.cuts = newCutState(len(w.nodes))
+	w.avail = newAvailWatch(len(w.nodes))
 	for i := 0; i < cfg.Workload.Clients; i++ {
 		w.clients = append(w.clients, newClient(w, i))
 	}
