@@ -146,6 +146,7 @@ func (w *World) availDelivered(n *node, m *raft.Message[Command]) {
 // availObserve follows n after each of its steps and runs the checks that
 // concern it.
 func (w *World) availObserve(n *node, st raft.Status) {
+	w.availMajorityObserve(n, st)
 	lw := &w.avail.leaders[n.idx]
 	if st.Role != raft.Leader || st.Stopped {
 		lw.leading = false

@@ -182,3 +182,92 @@ func TestTransferTrickyButCorrect(t *testing.T) {
 		})
 	}
 }
+
+// A core that elects nobody (the zoo's prevote-never-grants) is caught
+// during the chaos phase once a majority has been healthy for the bound,
+// with the derivation; on lossy links no window opens, and the liveness
+// phase catches it instead (TestLivenessCatchesBrokenElection).
+func TestHealedMajorityCatchesNoLeader(t *testing.T) {
+	cfg := availConfig()
+	cfg.Duration = 6 * time.Second
+	requirePass(t, availFailures(t, cfg, 4))
+	cfg.Bugs = zoo.Bugs{PreVoteNeverGrants: true}
+	requireCaught(t, availFailures(t, cfg, 4), CheckHealedMajority,
+		"no node of [n1 n2 n3] led", "since it became a healthy majority", "elections", "rounds x (ElectionTimeoutMax + 2 round trips)", "round trip")
+}
+
+// The client half: a command a leader of a healthy majority accepted and
+// never finished is reported with its bound. (No knob of the zoo accepts
+// commands and then sits on them in a healthy cluster, so the pending
+// command is planted in a real world, mid-run.)
+func TestHealedMajorityCatchesAStuckCommand(t *testing.T) {
+	cfg := availConfig()
+	w := newWorld(cfg, 1)
+	w.start()
+	w.kernel.Run(func(e event) bool { w.handle(e); return w.kernel.Now() < sim.Time(time.Second) })
+	mw := &w.avail.majority
+	require.True(t, mw.active, "three healthy nodes on reliable links are a healthy majority")
+	leader := w.currentLeader()
+	require.NotNil(t, leader)
+	w.availAccepted(leader, false, 1<<40) // an ID the node never used: nothing will end it
+	p := mw.pending[len(mw.pending)-1]
+	require.Equal(t, uint64(1<<40), p.id)
+	assert.Less(t, p.deadline.Sub(p.accepted), time.Second, "a caught-up cluster's bound is short")
+	w.kernel.Run(func(e event) bool { w.handle(e); return w.failure == nil && w.kernel.Now() < sim.Time(3*time.Second) })
+	require.NotNil(t, w.failure)
+	assert.Equal(t, ClassAvailability+"/"+CheckHealedMajority, w.failure.Signature())
+	assert.Contains(t, w.failure.Message, "accepted a client command")
+	assert.Contains(t, w.failure.Message, "2 x catch-up")
+}
+
+// Healthy majorities that are tricky but correct: the correct core elects
+// a leader among them and finishes what it accepts.
+func TestHealedMajorityTrickyButCorrect(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+	}{
+		{"a minority cut off", availConfig(faults.Step{At: time.Second, Kind: faults.Partition, Groups: [][]int{{1, 2}, {3}}})},
+		{"the leader cut off", availConfig(isolateLeader)},
+		{"a node down", availConfig(faults.Step{At: time.Second, Kind: faults.Crash, Node: faults.Leader, For: 2 * time.Second})},
+		{"slow clocks in the majority", availConfig(
+			faults.Step{At: 500 * ms, Kind: faults.ClockDrift, Node: 1, PPM: -400_000},
+			faults.Step{At: 500 * ms, Kind: faults.ClockDrift, Node: 2, PPM: 300_000},
+			faults.Step{At: time.Second, Kind: faults.Isolate, Node: 3})},
+		{"slow links in the majority", availConfig(faults.Step{At: time.Second, Kind: faults.Link, Latency: sim.UniformDist(5*ms, 20*ms)},
+			faults.Step{At: time.Second, Kind: faults.Isolate, Node: faults.Leader})},
+		{"a leader removed", availConfig(faults.Step{At: time.Second, Kind: faults.RemoveMember, Node: faults.Leader})},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Duration = 8 * time.Second
+			requirePass(t, availFailures(t, c.cfg, 6))
+		})
+	}
+}
+
+// A window opens only on a healthy majority: not on lossy links, not with
+// an outsider that can still reach it, not when a configuration held in
+// the majority needs a node outside it.
+func TestHealedMajorityWindowOpensOnlyWhenOwed(t *testing.T) {
+	at := func(cfg Config, d time.Duration) *World {
+		w := newWorld(cfg, 1)
+		w.start()
+		w.kernel.Run(func(e event) bool { w.handle(e); return w.kernel.Now() < sim.Time(d) })
+		require.Nil(t, w.failure)
+		return w
+	}
+	lossy := availConfig()
+	lossy.Network.Loss = sim.Percent(1)
+	assert.False(t, at(lossy, time.Second).avail.majority.active, "lossy links")
+	assert.True(t, at(availConfig(), time.Second).avail.majority.active, "reliable links")
+	paused := availConfig(faults.Step{At: 500 * ms, Kind: faults.Pause, Node: 3, For: time.Second})
+	w := at(paused, 700*ms)
+	assert.False(t, w.avail.majority.active, "a paused node that is not cut off can resume into the election")
+	cut := availConfig(faults.Step{At: 500 * ms, Kind: faults.Isolate, Node: 3})
+	w = at(cut, 700*ms)
+	require.True(t, w.avail.majority.active, "n3 cut off")
+	assert.Equal(t, []raft.NodeID{1, 2}, w.memberIDs(w.avail.majority.members))
+	oneWay := availConfig(faults.Step{At: 500 * ms, Kind: faults.PartitionOneWay, From: []int{1, 2}, To: []int{3}})
+	assert.False(t, at(oneWay, 700*ms).avail.majority.active, "n3 still reaches the others")
+}

@@ -164,6 +164,7 @@ func (n *node) crash() {
 	n.crashStorage()
 	n.incarnation++
 	n.up = false
+	defer n.w.availNodeChanged(n)
 	n.raft = nil
 	n.proposals, n.reads = nil, nil
 	n.timerPending = false
@@ -179,6 +180,7 @@ func (n *node) crash() {
 // paused, and its clock stops drifting (skew stays: an offset is harmless).
 func (n *node) heal() {
 	n.healDisk() // first: a restart must not meet the faults it is healed of
+	n.w.avail.majority.diskTouched[n.idx] = false
 	if !n.up {
 		n.restart()
 	}
@@ -194,6 +196,7 @@ func (n *node) pause() {
 	if n.up && !n.paused {
 		n.accountRun()
 		n.paused = true
+		defer n.w.availRecompute()
 		n.w.stats.Pauses++
 		if n.w.tracing() {
 			n.w.emit(TraceEvent{Kind: TracePause, Node: n.id, Text: "pause"})
@@ -209,6 +212,7 @@ func (n *node) resume() {
 	}
 	n.accountRun()
 	n.paused = false
+	defer n.w.availRecompute()
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceResume, Node: n.id, Text: fmt.Sprintf("resume with %d queued events", len(n.backlog))})
 	}
@@ -266,6 +270,7 @@ func (n *node) restart() {
 		return
 	}
 	n.w.stats.Restarts++
+	defer n.w.availRecompute()
 	if n.raft.Status().Last.Index < n.lastBeforeCrash {
 		n.w.hit(ProbeRestartLostSuffix)
 	}
@@ -429,6 +434,7 @@ func fateNote(f sim.Fate) string {
 
 // Applied answers a client whose command committed (raft.Events).
 func (n *node) Applied(id raft.ProposalID, index raft.Index, r Response) {
+	n.w.availEnded(n, false, uint64(id))
 	req := n.proposals[id]
 	delete(n.proposals, id)
 	if req == nil {
@@ -444,6 +450,7 @@ func (n *node) Applied(id raft.ProposalID, index raft.Index, r Response) {
 
 // Dropped tells a client to retry: the outcome is unknown (raft.Events).
 func (n *node) Dropped(id raft.ProposalID, err error) {
+	n.w.availEnded(n, false, uint64(id))
 	if req := n.proposals[id]; req != nil {
 		delete(n.proposals, id)
 		n.reply(req, statusRetry, checker.Output{})
@@ -452,6 +459,7 @@ func (n *node) Dropped(id raft.ProposalID, err error) {
 
 // ReadReady serves a confirmed read from the local state machine.
 func (n *node) ReadReady(id raft.ReadID, index raft.Index) {
+	n.w.availEnded(n, true, uint64(id))
 	if req := n.reads[id]; req != nil {
 		delete(n.reads, id)
 		n.reply(req, statusOK, checker.Output{Value: n.kv.Get(req.cmd.Input.Key)})
@@ -460,6 +468,7 @@ func (n *node) ReadReady(id raft.ReadID, index raft.Index) {
 
 // ReadFailed tells a client to retry its read.
 func (n *node) ReadFailed(id raft.ReadID, err error) {
+	n.w.availEnded(n, true, uint64(id))
 	if req := n.reads[id]; req != nil {
 		delete(n.reads, id)
 		n.reply(req, statusRetry, checker.Output{})
@@ -488,12 +497,16 @@ func (n *node) request(e event) {
 		n.reads[id] = req
 		if err = n.raft.Read(id); err != nil {
 			delete(n.reads, id)
+		} else if n.reads[id] != nil {
+			n.w.availAccepted(n, true, uint64(id))
 		}
 	default:
 		id := raft.ProposalID(n.nextRequest)
 		n.proposals[id] = req
 		if err = n.raft.Propose(req.cmd, id); err != nil {
 			delete(n.proposals, id)
+		} else if n.proposals[id] != nil {
+			n.w.availAccepted(n, false, uint64(id))
 		}
 	}
 	var nl *raft.NotLeaderError

@@ -57,6 +57,7 @@ func (w *World) restartOrResume(s faults.Step) {
 func (w *World) diskStep(s faults.Step) string {
 	var notes string
 	for _, n := range w.targets(s.Node) {
+		w.avail.majority.diskTouched[n.idx] = s.Kind != faults.DiskHeal
 		switch s.Kind {
 		case faults.DiskFaults:
 			notes = n.setDiskFaults(s.Disk)

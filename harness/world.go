@@ -142,6 +142,8 @@ func (w *World) start() {
 		}
 	}
 	w.booted = true
+	w.availPlanChecks()
+	w.availRecompute()
 	for _, c := range w.clients {
 		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
 	}
@@ -244,6 +246,7 @@ func (w *World) fail(f Failure) {
 // progress is promised, so the run ends here and only safety is checked.
 func (w *World) endChaos() {
 	w.chaos = false
+	w.closeWindow() // the liveness phase takes over
 	if w.cfg.Budget == faults.Unbounded {
 		if w.tracing() {
 			w.emit(TraceEvent{Kind: TracePhase, Text: "chaos ends; unbounded budget: safety only, no liveness phase"})
