@@ -8,10 +8,11 @@ import (
 	"github.com/raftsim/raftsim/sim"
 )
 
-// The availability checks watch the chaos phase (and the liveness phase
-// after it) for the availability mechanisms Raft promises with bounds of
-// its own timeouts, where the liveness phase only sees that a healed
-// cluster recovers in the end:
+// The availability checks watch the chaos phase for the availability
+// mechanisms Raft promises with bounds of its own timeouts, where the
+// liveness phase only sees that a healed cluster recovers in the end (the
+// first two keep watching during the liveness phase, where a leader left in
+// the faulty minority must still step down; the third hands over to it):
 //
 //   - check-quorum (availability_quorum.go): a leader that has not heard
 //     from a quorum of its configuration for two check-quorum intervals of
