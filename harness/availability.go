@@ -118,7 +118,10 @@ type leaderWatch struct {
 	members  raft.Membership
 	cfgIndex raft.Index
 	cfgSince time.Duration
-	transfer transferWatch
+	// graceUntil is running time before which a window may not start (a
+	// timer left late by a rate change, see availTimerLate).
+	graceUntil time.Duration
+	transfer   transferWatch
 }
 
 func newAvailWatch(nodes int) availWatch {
@@ -155,7 +158,7 @@ func (w *World) availObserve(n *node, st raft.Status) {
 	}
 	now := n.runTime()
 	if !lw.leading || lw.term != st.Term {
-		lw.leading, lw.term, lw.since = true, st.Term, now
+		lw.leading, lw.term, lw.since, lw.graceUntil = true, st.Term, now, 0
 		for i := range lw.heard {
 			lw.heard[i] = now
 		}
@@ -169,6 +172,27 @@ func (w *World) availObserve(n *node, st raft.Status) {
 	}
 	w.checkQuorumStepDown(n, lw, now)
 	w.checkTransferEnds(n, lw, now)
+}
+
+// availTimerLate allows for a timer of n that a rate change left scheduled
+// too late: the heal stops a slow clock's drift without rescheduling the
+// pending timer, which then fires up to that much past its deadline on the
+// now faster clock. The leader's windows start no earlier than the end of
+// that lateness.
+func (w *World) availTimerLate(n *node) {
+	lw := &w.avail.leaders[n.idx]
+	if !lw.leading || !n.up || n.raft == nil || !n.timerPending {
+		return
+	}
+	late := n.timerAt.Sub(max(w.kernel.Now(), n.clock.global(n.raft.Deadline())))
+	if late <= 0 {
+		return
+	}
+	now := n.runTime()
+	lw.graceUntil = max(lw.graceUntil, now+late)
+	if lw.transfer.active {
+		lw.transfer.since += late
+	}
 }
 
 // availCrashed ends n's leadership in the watch.

@@ -41,7 +41,11 @@ import (
 // as it does the leader's timers, and a clock jump, which only brings its
 // deadlines nearer, is left out of it. The configuration is the
 // one the leader holds, and the window starts no earlier than when it took
-// effect. Messages of an older term do not count (the core does not count
+// effect. The one place a timer can fire late on the running clock is the
+// heal, which stops a drift without rescheduling the pending timer (a slow
+// clock made fast leaves it up to the rest of its interval late): the
+// window then starts no earlier than the end of that lateness
+// (availTimerLate). Messages of an older term do not count (the core does not count
 // them either: they are answered with a term notice); messages of a later
 // term do, leniently (they depose the leader anyway).
 
@@ -58,7 +62,7 @@ func (w *World) checkQuorumStepDown(n *node, lw *leaderWatch, now time.Duration)
 		return
 	}
 	q := quorumHeardSince(lw.members, n.id, lw.heard, now)
-	from := max(q, lw.since, lw.cfgSince)
+	from := max(q, lw.since, lw.cfgSince, lw.graceUntil)
 	bound := w.cfg.quorumStepDownBound()
 	if now-from <= bound {
 		return

@@ -271,3 +271,27 @@ func TestHealedMajorityWindowOpensOnlyWhenOwed(t *testing.T) {
 	oneWay := availConfig(faults.Step{At: 500 * ms, Kind: faults.PartitionOneWay, From: []int{1, 2}, To: []int{3}})
 	assert.False(t, at(oneWay, 700*ms).avail.majority.active, "n3 still reaches the others")
 }
+
+// The heal stops a slow clock's drift without rescheduling the leader's
+// pending timer, which then fires late on the now faster clock: the
+// leader's windows make room for it rather than count it against the
+// leader.
+func TestHealOfASlowClockGivesTheLateTimerRoom(t *testing.T) {
+	cfg := availConfig(faults.Step{At: 500 * ms, Kind: faults.ClockDrift, Node: faults.Leader, PPM: -400_000})
+	cfg.Duration = 1234 * ms
+	w := newWorld(cfg, 1)
+	w.start()
+	var late bool
+	w.kernel.Run(func(e event) bool {
+		w.handle(e)
+		if e.kind == evChaosEnd {
+			for _, n := range w.nodes {
+				late = late || w.avail.leaders[n.idx].graceUntil > 0
+			}
+			return false
+		}
+		return w.failure == nil
+	})
+	require.Nil(t, w.failure)
+	assert.True(t, late, "the drifting leader's pending timer was late after the heal")
+}

@@ -188,6 +188,7 @@ func (n *node) heal() {
 	if n.clock.drift != 0 {
 		n.accountRun()
 		n.clock.setDrift(n.w.kernel.Now(), 0)
+		n.w.availTimerLate(n)
 	}
 }
 
