@@ -37,6 +37,8 @@ var zooTable = []zooEntry{
 	{"ack-before-durable", "crash-persistence-points",
 		"durable-before-ack sees the acknowledgement leave before the entry is durable, in any scenario with appends (every seed of every scenario fails); " +
 			"power cuts inside storage calls are where the lost entry also breaks the log"},
+	{"check-quorum-never-resets", "leader-isolation",
+		"the availability check sees a leader cut off from its quorum still leading two check-quorum intervals later: the scenario isolates the leader every 1.5s (60/60 seeds)"},
 	{"commit-previous-term", "swarm",
 		"the watch sees a leader commit an earlier term's entry once a quorum matches it before the leader's own blank: swarm draws one entry per append " +
 			"(11/70; long-soak 26/83 but six times the cost; figure-8 0/77, where one append carries both)"},
@@ -59,6 +61,9 @@ var zooTable = []zooEntry{
 	{"split-term-vote-persist", "figure-8",
 		"the grant leaves once the term alone is durable, so durable-before-ack sees it leave ahead of the vote; figure-8 holds the most elections " +
 			"(19/100 short; crash-restart-storm 17/100, crash-persistence-points 8/100)"},
+	{"transfer-never-abandoned", "swarm",
+		"the availability check sees a leader still refusing proposals for a transfer an election timeout old; a transfer fails only when its TimeoutNow or the target is lost: " +
+			"swarm's transfers under loss, crashes and pauses (8/60; membership-churn 4/60 at twice the cost)"},
 	{"truncate-on-stale-append", "lossy-duplicating-network",
 		"a duplicated or overtaking append truncates acknowledged entries: links of 1-30ms that duplicate 10% (every seed fails)"},
 	{"uncapped-follower-commit", "leader-isolation",

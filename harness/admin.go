@@ -143,6 +143,9 @@ func (w *World) adminTransfer(leader *node, to raft.NodeID) (bool, string) {
 		return true, "already leader"
 	}
 	err := leader.raft.TransferLeadership(to)
+	if err == nil {
+		w.availTransferStarted(leader, to)
+	}
 	return err == nil || !errors.Is(err, raft.ErrTransferring), w.adminErr(leader, err, "transfer started")
 }
 

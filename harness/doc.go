@@ -6,8 +6,10 @@
 // (node.go, storage.go, stores.go, clock.go), the fault executor (plan.go,
 // plan_network.go, plan_node.go), the clients and operator (client.go,
 // admin.go), the configuration and its JSON (config.go, configjson.go), the
-// checks (safety.go, watchstore.go, signature.go), the trace and probes
-// (trace.go, probes.go), the liveness phase (liveness.go, livebound.go)
+// checks (safety.go, watchstore.go, signature.go), the availability checks
+// of the chaos phase (availability.go and availability_quorum.go,
+// _transfer.go, _majority.go), the trace and probes (trace.go, probes.go),
+// the liveness phase (liveness.go, livebound.go)
 // and the hand-driven Lab (lab.go). The application each node runs is
 // package harness/kv; the failure file that replays a run is package
 // failfile, above this one.

@@ -122,6 +122,7 @@ func (l *Lab) SetUnreliable(on bool) {
 			Loss: sim.Percent(10), Duplicate: sim.Never}
 	}
 	l.w.net.SetAllLinks(c)
+	l.w.availRecompute() // the network changed outside the plan
 }
 
 // Disconnect cuts node i (1-based) off from every other node, both ways.
@@ -140,6 +141,7 @@ func (l *Lab) applyConnections() {
 		}
 	}
 	l.w.applyCuts()
+	l.w.availRecompute() // the network changed outside the plan
 }
 
 // Connected reports whether node i is connected.

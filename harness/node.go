@@ -50,6 +50,8 @@ type node struct {
 	// busyUntil is when the node's last write becomes durable; until then
 	// it is blocked in that write and events wait in backlog too.
 	busyUntil sim.Time
+	// run is the node's running clock, for the availability checks.
+	run runClock
 	// rand draws the node's election timeouts; it is the node's entropy,
 	// not its state, so it carries over restarts.
 	rand *sim.Rand
@@ -145,6 +147,8 @@ func (n *node) crash() {
 		return
 	}
 	n.syncUpTo(n.w.kernel.Now())
+	n.accountRun()
+	n.w.availCrashed(n)
 	n.w.report(n.w.safety.watch.Crashed(n.id))
 	if n.raft != nil {
 		st := n.raft.Status()
@@ -160,6 +164,7 @@ func (n *node) crash() {
 	n.crashStorage()
 	n.incarnation++
 	n.up = false
+	defer n.w.availNodeChanged(n)
 	n.raft = nil
 	n.proposals, n.reads = nil, nil
 	n.timerPending = false
@@ -175,19 +180,24 @@ func (n *node) crash() {
 // paused, and its clock stops drifting (skew stays: an offset is harmless).
 func (n *node) heal() {
 	n.healDisk() // first: a restart must not meet the faults it is healed of
+	n.w.avail.majority.diskTouched[n.idx] = false
 	if !n.up {
 		n.restart()
 	}
 	n.resume()
 	if n.clock.drift != 0 {
+		n.accountRun()
 		n.clock.setDrift(n.w.kernel.Now(), 0)
+		n.w.availTimerLate(n)
 	}
 }
 
 // pause stalls the node: nothing it would process is lost, only delayed.
 func (n *node) pause() {
 	if n.up && !n.paused {
+		n.accountRun()
 		n.paused = true
+		defer n.w.availRecompute()
 		n.w.stats.Pauses++
 		if n.w.tracing() {
 			n.w.emit(TraceEvent{Kind: TracePause, Node: n.id, Text: "pause"})
@@ -201,7 +211,9 @@ func (n *node) resume() {
 	if !n.paused {
 		return
 	}
+	n.accountRun()
 	n.paused = false
+	defer n.w.availRecompute()
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceResume, Node: n.id, Text: fmt.Sprintf("resume with %d queued events", len(n.backlog))})
 	}
@@ -259,6 +271,7 @@ func (n *node) restart() {
 		return
 	}
 	n.w.stats.Restarts++
+	defer n.w.availRecompute()
 	if n.raft.Status().Last.Index < n.lastBeforeCrash {
 		n.w.hit(ProbeRestartLostSuffix)
 	}
@@ -291,6 +304,7 @@ func (n *node) deliver(e event) {
 	}
 	m := e.msg
 	n.w.hashMsg(m)
+	n.w.availDelivered(n, m)
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
 	}
@@ -321,6 +335,7 @@ func (n *node) afterStep() {
 	}
 	st := n.raft.Status()
 	n.w.safety.observe(n.w, n, st)
+	n.w.availObserve(n, st)
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
@@ -339,6 +354,7 @@ func (n *node) afterStep() {
 	now := n.w.kernel.Now()
 	if at := n.durableAt(); at > n.busyUntil && at > now {
 		// The step wrote: the node is blocked until the write is durable.
+		n.accountRun()
 		n.busyUntil = at
 		n.w.kernel.At(at, event{kind: evWake, target: int32(n.idx), token: n.incarnation})
 	}
@@ -419,6 +435,7 @@ func fateNote(f sim.Fate) string {
 
 // Applied answers a client whose command committed (raft.Events).
 func (n *node) Applied(id raft.ProposalID, index raft.Index, r Response) {
+	n.w.availEnded(n, false, uint64(id))
 	req := n.proposals[id]
 	delete(n.proposals, id)
 	if req == nil {
@@ -434,6 +451,7 @@ func (n *node) Applied(id raft.ProposalID, index raft.Index, r Response) {
 
 // Dropped tells a client to retry: the outcome is unknown (raft.Events).
 func (n *node) Dropped(id raft.ProposalID, err error) {
+	n.w.availEnded(n, false, uint64(id))
 	if req := n.proposals[id]; req != nil {
 		delete(n.proposals, id)
 		n.reply(req, statusRetry, checker.Output{})
@@ -442,6 +460,7 @@ func (n *node) Dropped(id raft.ProposalID, err error) {
 
 // ReadReady serves a confirmed read from the local state machine.
 func (n *node) ReadReady(id raft.ReadID, index raft.Index) {
+	n.w.availEnded(n, true, uint64(id))
 	if req := n.reads[id]; req != nil {
 		delete(n.reads, id)
 		n.reply(req, statusOK, checker.Output{Value: n.kv.Get(req.cmd.Input.Key)})
@@ -450,6 +469,7 @@ func (n *node) ReadReady(id raft.ReadID, index raft.Index) {
 
 // ReadFailed tells a client to retry its read.
 func (n *node) ReadFailed(id raft.ReadID, err error) {
+	n.w.availEnded(n, true, uint64(id))
 	if req := n.reads[id]; req != nil {
 		delete(n.reads, id)
 		n.reply(req, statusRetry, checker.Output{})
@@ -478,12 +498,16 @@ func (n *node) request(e event) {
 		n.reads[id] = req
 		if err = n.raft.Read(id); err != nil {
 			delete(n.reads, id)
+		} else if n.reads[id] != nil {
+			n.w.availAccepted(n, true, uint64(id))
 		}
 	default:
 		id := raft.ProposalID(n.nextRequest)
 		n.proposals[id] = req
 		if err = n.raft.Propose(req.cmd, id); err != nil {
 			delete(n.proposals, id)
+		} else if n.proposals[id] != nil {
+			n.w.availAccepted(n, false, uint64(id))
 		}
 	}
 	var nl *raft.NotLeaderError

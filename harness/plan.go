@@ -36,6 +36,7 @@ func (w *World) applyStep(i int) {
 	}
 	s := w.cfg.Plan.Steps[i]
 	note := w.execute(i, s)
+	w.availRecompute()
 	w.stats.countFault(s.Kind, note == "")
 	if w.tracing() {
 		text := s.String()

@@ -109,6 +109,7 @@ func (w *World) toggleFlap(k int) {
 	}
 	f.on = !f.on
 	w.applyCuts()
+	w.availRecompute()
 	w.kernel.After(f.every, event{kind: evFlap, token: uint32(k)})
 }
 
@@ -127,6 +128,7 @@ func (w *World) healCuts() {
 		f.active = false
 	}
 	w.net.Heal()
+	clear(w.avail.majority.clogUntil)
 	w.applyCuts()
 }
 
@@ -161,6 +163,7 @@ func (w *World) changeLinks(s faults.Step) {
 		switch s.Kind {
 		case faults.Clog:
 			w.net.Clog(p[0], p[1], w.kernel.Now().Add(s.For))
+			w.availClogged(p[0], p[1], w.kernel.Now().Add(s.For))
 		default:
 			c := w.net.Link(p[0], p[1])
 			if s.Latency.Kind != 0 {

@@ -57,6 +57,7 @@ func (w *World) restartOrResume(s faults.Step) {
 func (w *World) diskStep(s faults.Step) string {
 	var notes string
 	for _, n := range w.targets(s.Node) {
+		w.avail.majority.diskTouched[n.idx] = s.Kind != faults.DiskHeal
 		switch s.Kind {
 		case faults.DiskFaults:
 			notes = n.setDiskFaults(s.Disk)
@@ -112,6 +113,7 @@ func (w *World) pauseNode(n *node, s faults.Step) string {
 // skew below the one already applied is refused.
 func (w *World) clockStep(n *node, s faults.Step) string {
 	now := w.kernel.Now()
+	n.accountRun() // the running clock leaves jumps out (runClock)
 	switch s.Kind {
 	case faults.ClockSkew:
 		if s.Offset < n.skew {
@@ -125,6 +127,7 @@ func (w *World) clockStep(n *node, s faults.Step) string {
 		n.clock.jump(now, s.Offset)
 		n.skew += s.Offset
 	}
+	n.skipRunJump()
 	n.afterStep()
 	return ""
 }

@@ -20,6 +20,9 @@ const (
 	ClassBudget          = "budget"
 	ClassLiveness        = "liveness"
 	ClassHarness         = "harness"
+	// ClassAvailability: an availability mechanism missed its bound during
+	// the run (availability.go).
+	ClassAvailability = "availability"
 )
 
 // Failure says what a failing run broke, and where.

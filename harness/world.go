@@ -79,6 +79,8 @@ type World struct {
 	writers []int
 	// safety watches what replicas apply.
 	safety safetyWatch
+	// avail watches the availability mechanisms (availability.go).
+	avail availWatch
 
 	failure *Failure
 	stats   Stats
@@ -121,6 +123,7 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 		w.nodes = append(w.nodes, newNode(w, i))
 	}
 	w.cuts = newCutState(len(w.nodes))
+	w.avail = newAvailWatch(len(w.nodes))
 	for i := 0; i < cfg.Workload.Clients; i++ {
 		w.clients = append(w.clients, newClient(w, i))
 	}
@@ -139,6 +142,8 @@ func (w *World) start() {
 		}
 	}
 	w.booted = true
+	w.availPlanChecks()
+	w.availRecompute()
 	for _, c := range w.clients {
 		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
 	}
@@ -241,6 +246,7 @@ func (w *World) fail(f Failure) {
 // progress is promised, so the run ends here and only safety is checked.
 func (w *World) endChaos() {
 	w.chaos = false
+	w.closeWindow() // the liveness phase takes over
 	if w.cfg.Budget == faults.Unbounded {
 		if w.tracing() {
 			w.emit(TraceEvent{Kind: TracePhase, Text: "chaos ends; unbounded budget: safety only, no liveness phase"})

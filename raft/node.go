@@ -399,6 +399,10 @@ func (n *Node[D, R]) Membership() (Membership, Index) {
 	return n.membership.Clone(), n.membershipIndex
 }
 
+// MembershipIndex is the index Membership would return, without the copy:
+// a cheap way for a host to notice that the configuration changed.
+func (n *Node[D, R]) MembershipIndex() Index { return n.membershipIndex }
+
 // ID returns the node's ID.
 func (n *Node[D, R]) ID() NodeID { return n.id }
 

@@ -233,8 +233,12 @@ func (n *Node[D, R]) tickLeader(now time.Duration) {
 		}
 	}
 	if l.transferee != None && now >= l.transferDeadline {
-		l.transferee = None // the transfer failed; serve again
-		n.hit(ProbeTransferAbandoned)
+		if n.zoo != nil && !n.zoo.AbandonTransfer() {
+			l.transferDeadline = now + n.cfg.ElectionTimeoutMin // keeps waiting: the bug
+		} else {
+			l.transferee = None // the transfer failed; serve again
+			n.hit(ProbeTransferAbandoned)
+		}
 	}
 	if now >= l.heartbeatDeadline {
 		l.heartbeatDeadline = now + n.cfg.HeartbeatInterval
@@ -299,8 +303,10 @@ func (n *Node[D, R]) quorumActive() bool {
 		pr := n.lead.get(id)
 		return pr != nil && pr.active
 	})
-	for _, pr := range n.lead.progress {
-		pr.active = false
+	if n.zoo == nil || n.zoo.ResetActivity() {
+		for _, pr := range n.lead.progress {
+			pr.active = false
+		}
 	}
 	return ok
 }

@@ -38,3 +38,15 @@ func (n *Node[D, R]) maybeSendTimeoutNow(pr *progress) bool {
 	n.send(&Message[D]{Type: MsgTimeoutNow, To: pr.id})
 	return true
 }
+
+// Transferee is the voter this leader is handing leadership to, or None
+// when it is not leader or no transfer is under way. While it is set the
+// leader refuses proposals (ErrTransferring). It only reads: hosts and
+// checkers use it to see that a transfer ends (harness's availability
+// checks).
+func (n *Node[D, R]) Transferee() NodeID {
+	if n.lead == nil {
+		return None
+	}
+	return n.lead.transferee
+}

@@ -43,6 +43,12 @@ func TestZooBugsAreCaughtByTheirChecks(t *testing.T) {
 			[]string{"invariant/durable-before-ack"}},
 		{"vote-before-persist", figure8, zoo.Bugs{VoteBeforePersist: true}, 60,
 			[]string{"invariant/durable-before-ack"}},
+		// The availability checks are the only ones that see these two: a
+		// cut-off leader that never steps down, a transfer never abandoned.
+		{"check-quorum-never-resets", leaderIsolation, zoo.Bugs{CheckQuorumNeverResets: true}, 10,
+			[]string{"availability/check-quorum"}},
+		{"transfer-never-abandoned", swarm, zoo.Bugs{TransferNeverAbandoned: true}, 40,
+			[]string{"availability/transfer"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

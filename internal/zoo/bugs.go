@@ -89,6 +89,19 @@ type Bugs struct {
 	// AckBeforeDurable acknowledges appended entries before they are
 	// durable, so a crash can lose entries a quorum was counted on.
 	AckBeforeDurable bool `json:"ack-before-durable,omitempty"`
+	// CheckQuorumNeverResets never clears a leader's record of which
+	// followers it heard from, so after one round of answers every
+	// check-quorum passes and a leader cut off from its quorum keeps
+	// believing it leads (and keeps clients waiting on it). A missed
+	// reset: etcd-raft clears each progress's RecentActive in the same
+	// pass that counts them for this reason.
+	CheckQuorumNeverResets bool `json:"check-quorum-never-resets,omitempty"`
+	// TransferNeverAbandoned keeps a leadership transfer pending when no
+	// new leader emerged within an election timeout, instead of giving up
+	// and serving again (dissertation §3.10), so a transfer whose
+	// TimeoutNow was lost, or whose target is cut off, leaves the leader
+	// refusing proposals until it is deposed.
+	TransferNeverAbandoned bool `json:"transfer-never-abandoned,omitempty"`
 	// ElectionTimeoutNotRandom uses ElectionTimeoutMin on every node, so
 	// split votes can repeat forever (a liveness bug; §5.2 randomization).
 	ElectionTimeoutNotRandom bool `json:"election-timeout-not-random,omitempty"`

@@ -82,4 +82,8 @@ func (h hooks) TruncateMatching(first bool, index, commit uint64) bool {
 	return h.TruncateOnStaleAppend && first && index > commit
 }
 
+func (h hooks) ResetActivity() bool { return !h.CheckQuorumNeverResets }
+
+func (h hooks) AbandonTransfer() bool { return !h.TransferNeverAbandoned }
+
 func (h hooks) InstallOlderSnapshot() bool { return h.Bugs.InstallOlderSnapshot }

@@ -48,7 +48,7 @@ func answers(h hooks) []any {
 		h.CountDuplicateVotes(), h.CountLearners(), h.CommitNeedsCurrentTerm(), h.ChangeNeedsTermCommit(),
 		h.RestartCommit(3, 9), h.ReadNeedsConfirm(), h.HeartbeatCommit(4, 7), h.AppendCommit(9, 5, 8),
 		h.CompactedPrevConflicts(), h.AckAppend(step("write"), step("ack")),
-		h.TruncateMatching(true, 6, 5), h.InstallOlderSnapshot(),
+		h.TruncateMatching(true, 6, 5), h.ResetActivity(), h.AbandonTransfer(), h.InstallOlderSnapshot(),
 	}
 	return append(out, order)
 }
@@ -57,7 +57,7 @@ func answers(h hooks) []any {
 // changes at least one answer, so none is dead.
 func TestEachKnobChangesADecision(t *testing.T) {
 	correct := []any{true, true, false, false, false, false, false, true, true,
-		uint64(3), true, uint64(4), uint64(5), false, false, false, false, []string(nil)}
+		uint64(3), true, uint64(4), uint64(5), false, false, false, true, true, false, []string(nil)}
 	require.Equal(t, correct, answers(hooks{}))
 	for _, name := range AllNames() {
 		b, err := Parse(name)

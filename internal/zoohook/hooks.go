@@ -74,6 +74,16 @@ type Hooks interface {
 	// truncates).
 	TruncateMatching(first bool, index, commit uint64) bool
 
+	// ResetActivity says whether a leader forgets which followers it heard
+	// from after each check-quorum, so that the next check counts only
+	// what arrived since (dissertation §6.2). Correct: yes.
+	ResetActivity() bool
+	// AbandonTransfer says whether a leader whose leadership transfer gave
+	// no new leader within an election timeout abandons it and serves
+	// again (dissertation §3.10). Correct: yes. When it says no, the
+	// leader waits another election timeout.
+	AbandonTransfer() bool
+
 	// InstallOlderSnapshot says whether a snapshot at or below the commit
 	// index is installed, and its index taken as the applied index.
 	// Correct: no (§7).
