@@ -235,7 +235,7 @@ func (s Step) linkSelection() string {
 	case s.Node != 0 && len(s.To) > 0:
 		return node + " -> " + nodeSet(s.To)
 	case s.Node != 0:
-		return linksString(s.From, nil) + " -> " + node
+		return nodeSet(s.From) + " -> " + node
 	}
 	return linksString(s.From, s.To)
 }

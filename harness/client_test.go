@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/checker"
+	"github.com/raftsim/raftsim/faults"
+	"github.com/raftsim/raftsim/sim"
 )
 
 // With one writer per key, a key's writes never overlap in real time, even
@@ -135,4 +138,23 @@ func TestStickyClientKeepsItsNode(t *testing.T) {
 	start = c.target
 	c.timeout(c.attempt)
 	assert.NotEqual(t, start, c.target, "the liveness phase is never sticky")
+}
+
+// Link steps reach client links: a node's (or the leader's) replies, or
+// the clients' requests to it; with no leader a leader-aimed step is
+// skipped.
+func TestLinkStepsReachClientLinks(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Workload.Clients = 2
+	w := newWorld(cfg, 1)
+	// Endpoints: nodes 0..2, clients 3 and 4.
+	assert.Equal(t, [][2]int{{1, 3}, {1, 4}}, w.linkPairs(faults.Step{Kind: faults.Link, Clients: faults.ClientReplies, Node: 2}))
+	assert.Equal(t, [][2]int{{3, 0}, {3, 1}, {3, 2}, {4, 0}, {4, 1}, {4, 2}}, w.linkPairs(faults.Step{Kind: faults.Link, Clients: faults.ClientRequests}))
+	assert.Equal(t, [][2]int{{0, 2}, {1, 2}}, w.linkPairs(faults.Step{Kind: faults.Link, Node: 3, From: []int{1, 2}}))
+	assert.Equal(t, [][2]int{{2, 0}}, w.linkPairs(faults.Step{Kind: faults.Link, Node: 3, To: []int{1}}))
+	slow := faults.Step{Kind: faults.Link, Clients: faults.ClientReplies, Node: faults.Leader, Latency: sim.FixedDist(time.Second)}
+	assert.Equal(t, "no leader", w.changeLinks(slow), "nobody leads before the nodes boot")
+	w.changeLinks(faults.Step{Kind: faults.Link, Clients: faults.ClientReplies, Node: 2, Latency: sim.FixedDist(time.Second)})
+	assert.Equal(t, sim.FixedDist(time.Second), w.net.Link(1, 4).Latency)
+	assert.Equal(t, cfg.Network.Latency, w.net.Link(4, 1).Latency, "requests stay fast")
 }
