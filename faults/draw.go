@@ -136,10 +136,11 @@ func DrawShape(r *sim.Rand, limits ShapeLimits) Shape {
 // write), open-loop clients (half: groups of 2 to 4 sessions, arrivals
 // 1-20ms apart), think time (half: up to 1-100ms; else none), stickiness
 // (half: 1 to 4 resends to a silent node), reads sent anywhere (half: a
-// quarter to three quarters), and the read path: read-index half the
-// time, the log a quarter, the lease a quarter, when the clocks neither
-// skew nor jump (drift alone stays within the lease's allowance by
-// ShapeLimits.DriftMaxPPM), else read-index.
+// quarter to three quarters), and the read path: read-index five times
+// in eight, the log once (a harness path: the core sees a proposal), the
+// lease twice when the clocks neither skew nor jump (drift alone stays
+// within the lease's allowance by ShapeLimits.DriftMaxPPM), else
+// read-index.
 func (d drawer) workloadShape(s *Shape) {
 	w := &s.Workload
 	heavy, perWrite := d.coin(), d.intIn(2, 8)
@@ -147,7 +148,7 @@ func (d drawer) workloadShape(s *Shape) {
 	think, thinkMax := d.coin(), d.durIn(time.Millisecond, 100*time.Millisecond)
 	sticky, resends := d.coin(), d.intIn(1, 4)
 	anywhere, share := d.coin(), d.ratioIn(1, 3, 4)
-	reads := d.intIn(0, 3)
+	reads := d.intIn(0, 7)
 	if writes := w.Mix.Put + w.Mix.Append + w.Mix.CAS; heavy {
 		w.Mix.Get = max(perWrite*writes, 1)
 	}
@@ -164,9 +165,9 @@ func (d drawer) workloadShape(s *Shape) {
 		w.ReadAnywhere = share
 	}
 	switch {
-	case reads == 2:
+	case reads == 5:
 		w.Reads = ReadLog
-	case reads == 3 && s.Clock.SkewMax == 0 && s.Clock.JumpMax == 0:
+	case reads >= 6 && s.Clock.SkewMax == 0 && s.Clock.JumpMax == 0:
 		w.Reads = ReadLease
 	}
 }
