@@ -133,8 +133,9 @@ func DrawShape(r *sim.Rand, limits ShapeLimits) Shape {
 // workloadShape draws what clients do beyond their number, keys and mix
 // (14 values), after every fault family so that the families' draws stay
 // where they were: a read-heavy mix (half the shapes: 2 to 8 reads per
-// write), open-loop clients (half: groups of 2 to 4 sessions, arrivals
-// 1-20ms apart), think time (half: up to 1-100ms; else none), stickiness
+// write), open-loop clients (half: groups of 2 to 6 sessions, arrivals
+// 1-5ms apart, faster than most commands take, so that groups keep
+// several in flight), think time (half: up to 1-30ms; else none), stickiness
 // (half: 1 to 4 resends to a silent node), reads sent anywhere (half: a
 // quarter to three quarters), and the read path: read-index five times
 // in eight, the log once (a harness path: the core sees a proposal), the
@@ -144,8 +145,8 @@ func DrawShape(r *sim.Rand, limits ShapeLimits) Shape {
 func (d drawer) workloadShape(s *Shape) {
 	w := &s.Workload
 	heavy, perWrite := d.coin(), d.intIn(2, 8)
-	open, sessions, arrival := d.coin(), d.intIn(2, 4), d.durIn(time.Millisecond, 20*time.Millisecond)
-	think, thinkMax := d.coin(), d.durIn(time.Millisecond, 100*time.Millisecond)
+	open, sessions, arrival := d.coin(), d.intIn(2, 6), d.durIn(time.Millisecond, 5*time.Millisecond)
+	think, thinkMax := d.coin(), d.durIn(time.Millisecond, 30*time.Millisecond)
 	sticky, resends := d.coin(), d.intIn(1, 4)
 	anywhere, share := d.coin(), d.ratioIn(1, 3, 4)
 	reads := d.intIn(0, 7)
