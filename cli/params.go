@@ -30,8 +30,8 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 	if wl.WritersPerKey > 0 {
 		writers = fmt.Sprintf("at most %d concurrent writes per key", wl.WritersPerKey)
 	}
-	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, %s, timeout %v, reads %v\n",
-		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, writers, wl.Timeout, wl.ReadPath)
+	fmt.Fprintf(w, "workload  %d clients, %d keys, mix get %d put %d append %d cas %d, %s, timeout %v, reads %v%s\n",
+		wl.Clients, wl.Keys, wl.Mix.Get, wl.Mix.Put, wl.Mix.Append, wl.Mix.CAS, writers, wl.Timeout, wl.ReadPath, clientKind(wl))
 	fmt.Fprintf(w, "raft      snapshot every %d entries in %d-byte chunks, %d appends in flight of up to %d entries, reads %v\n",
 		cfg.Raft.SnapshotThreshold, cfg.Raft.SnapshotChunkSize, cfg.Raft.MaxInflightAppends, cfg.Raft.MaxEntriesPerAppend, cfg.Raft.ReadMode)
 	printStorage(w, cfg)
@@ -50,6 +50,23 @@ func printParams(w io.Writer, seed sim.Seed, scenario string, cfg harness.Config
 		bound = cfg.LivenessBound.String()
 	}
 	fmt.Fprintf(w, "time      chaos %v, then liveness within %s (virtual), budget %v\n\n", cfg.Duration, bound, cfg.Budget)
+}
+
+// clientKind describes the clients' behaviour beyond the defaults: open
+// loop, stickiness, reads sent anywhere; empty for closed-loop clients
+// that move on at a timeout.
+func clientKind(wl harness.Workload) string {
+	var b strings.Builder
+	if o := wl.OpenLoop; o.On() {
+		fmt.Fprintf(&b, ", open-loop in groups of %d sessions, arrivals every ~%v", o.Sessions, o.Arrival)
+	}
+	if wl.Sticky > 0 {
+		fmt.Fprintf(&b, ", sticky for %d resends", wl.Sticky)
+	}
+	if wl.ReadAnywhere != (sim.Ratio{}) {
+		fmt.Fprintf(&b, ", %v of reads sent anywhere", wl.ReadAnywhere)
+	}
+	return b.String()
 }
 
 func printStorage(w io.Writer, cfg harness.Config) {

@@ -53,10 +53,15 @@
 //	                                        bridge) and every clog, and stop every flap with its
 //	                                        links connected. Link configurations stay: see reset-links
 //	link              from, to, latency,    set the given parameters on the links from -> to (empty:
-//	                  loss, duplicate       every node); unset parameters keep their current value
-//	capacity          from, to,             set the links' capacity; 0 is unlimited
+//	                  loss, duplicate,      every node); unset parameters keep their current value.
+//	                  node (ID, leader),    With node, one end is that node (the leader when the step
+//	                  clients               fires): from -> node, or node -> to (exactly one of from
+//	                                        and to). With clients ("replies" or "requests"), the links
+//	                                        node (empty: every node) -> every client, or every client
+//	                                        -> node, instead of node links (from and to empty)
+//	capacity          as link, and          set the links' capacity; 0 is unlimited
 //	                  bytesPerSecond
-//	clog              from, to, for         messages sent on the links leave no earlier than At+For:
+//	clog              as link, and for      messages sent on the links leave no earlier than At+For:
 //	                                        late, not lost (sim.Network.Clog)
 //	reset-links       -                     every link back to the scenario's default configuration;
 //	                                        cuts and clogs stay

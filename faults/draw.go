@@ -124,8 +124,64 @@ func DrawShape(r *sim.Rand, limits ShapeLimits) Shape {
 	s.Clock = d.clock(limits.DriftMaxPPM)
 	s.Disk = d.disk(s.Nodes, s.Budget)
 	s.Membership = d.membership()
+	d.workloadShape(&s)
+	d.linkAims(&s.Links)
 	s.switchOff()
 	return s
+}
+
+// workloadShape draws what clients do beyond their number, keys and mix
+// (14 values), after every fault family so that the families' draws stay
+// where they were: a read-heavy mix (half the shapes: 2 to 8 reads per
+// write), open-loop clients (half: groups of 2 to 6 sessions, arrivals
+// 1-5ms apart, faster than most commands take, so that groups keep
+// several in flight), think time (half: up to 1-30ms; else none), stickiness
+// (half: 1 to 4 resends to a silent node), reads sent anywhere (half: a
+// quarter to three quarters), and the read path: read-index five times
+// in eight, the log once (a harness path: the core sees a proposal), the
+// lease twice when the clocks neither skew nor jump (drift alone stays
+// within the lease's allowance by ShapeLimits.DriftMaxPPM), else
+// read-index.
+func (d drawer) workloadShape(s *Shape) {
+	w := &s.Workload
+	heavy, perWrite := d.coin(), d.intIn(2, 8)
+	open, sessions, arrival := d.coin(), d.intIn(2, 6), d.durIn(time.Millisecond, 5*time.Millisecond)
+	think, thinkMax := d.coin(), d.durIn(time.Millisecond, 30*time.Millisecond)
+	sticky, resends := d.coin(), d.intIn(1, 4)
+	anywhere, share := d.coin(), d.ratioIn(1, 3, 4)
+	reads := d.intIn(0, 7)
+	if writes := w.Mix.Put + w.Mix.Append + w.Mix.CAS; heavy {
+		w.Mix.Get = max(perWrite*writes, 1)
+	}
+	if open {
+		w.Sessions, w.Arrival = sessions, arrival
+	}
+	if think {
+		w.ThinkMax = thinkMax
+	}
+	if sticky {
+		w.Sticky = resends
+	}
+	if anywhere {
+		w.ReadAnywhere = share
+	}
+	switch {
+	case reads == 5:
+		w.Reads = ReadLog
+	case reads >= 6 && s.Clock.SkewMax == 0 && s.Clock.JumpMax == 0:
+		w.Reads = ReadLease
+	}
+}
+
+// linkAims draws the shares of link faults aimed at the leader's links one
+// way and at client links (4 values); both stay unset when link faults are
+// off.
+func (d drawer) linkAims(l *LinkShape) {
+	leader := d.maybeRatio(1, 4, 4, sim.Ratio{})
+	clients := d.maybeRatio(1, 4, 4, sim.Ratio{})
+	if l.Every > 0 {
+		l.Leader, l.Clients = leader, clients
+	}
 }
 
 // latency draws a default link latency (5 values).

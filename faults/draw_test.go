@@ -224,3 +224,50 @@ func TestDrawPanicsOnBadInput(t *testing.T) {
 	shape.Nodes = 0
 	assert.Panics(t, func() { shape.DrawPlan(sim.NewRand(1), time.Second) })
 }
+
+// TestSwarmDrawsEveryShapeFairly: over 2,000 default shapes, even and odd
+// cluster sizes, membership changes (removals among them) and every
+// workload knob appear at a fair rate, and the lease only with clocks that
+// neither skew nor jump.
+func TestSwarmDrawsEveryShapeFairly(t *testing.T) {
+	const n = 2000
+	sizes := map[int]int{}
+	var removals, openLoop, sticky, anywhere, thinks, readHeavy, lease, logReads, leaderLinks, clientLinks int
+	for seed := range sim.Seed(n) {
+		s := DrawShape(seed.Stream("shape"), DefaultLimits())
+		sizes[s.Nodes]++
+		if s.Membership.Every > 0 && s.Membership.Transfer != sim.Always {
+			removals++
+		}
+		w := s.Workload
+		count := func(on bool, c *int) {
+			if on {
+				*c++
+			}
+		}
+		count(w.Sessions > 0, &openLoop)
+		count(w.Sticky > 0, &sticky)
+		count(w.ReadAnywhere != sim.Ratio{}, &anywhere)
+		count(w.ThinkMax > 0, &thinks)
+		count(w.Mix.Get >= 2*(w.Mix.Put+w.Mix.Append+w.Mix.CAS), &readHeavy)
+		count(w.Reads == ReadLog, &logReads)
+		count(s.Links.Leader != sim.Ratio{}, &leaderLinks)
+		count(s.Links.Clients != sim.Ratio{}, &clientLinks)
+		if w.Reads == ReadLease {
+			lease++
+			assert.Zero(t, s.Clock.SkewMax, "seed %v: a lease with skewed clocks", seed)
+			assert.Zero(t, s.Clock.JumpMax, "seed %v: a lease with clocks that jump", seed)
+		}
+	}
+	for size := 3; size <= 7; size++ {
+		assert.Greater(t, sizes[size], n/7, "cluster size %d", size)
+	}
+	assert.Greater(t, removals, n/4, "membership removals")
+	for name, c := range map[string]int{"open loop": openLoop, "sticky": sticky, "read anywhere": anywhere, "think time": thinks, "read-heavy": readHeavy} {
+		assert.Greater(t, c, n*2/5, name)
+	}
+	for name, c := range map[string]int{"lease": lease, "leader links": leaderLinks, "client links": clientLinks} {
+		assert.Greater(t, c, n/8, name)
+	}
+	assert.Greater(t, logReads, n/16, "log reads")
+}

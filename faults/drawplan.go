@@ -200,7 +200,7 @@ func (l *lane) links() {
 	for t := l.r.gap(ls.Every); t < l.chaos; {
 		d := l.r.lasting(ls.For)
 		st := Step{At: t}
-		st.From, st.To = l.linkScope()
+		l.linkScope(&st)
 		switch pick(l.r, weights) {
 		case 0:
 			st.Kind = Link
@@ -218,19 +218,59 @@ func (l *lane) links() {
 	}
 }
 
-// linkScope draws which links a link fault touches: all, one node's
-// outgoing or incoming links, or one link.
-func (l *lane) linkScope() (from, to []int) {
+// linkScope draws which links a link fault touches (7 values): the
+// client links (LinkShape.Clients: one node's, the leader's or every
+// node's replies, or the requests to them), the leader's links one way
+// (LinkShape.Leader: every peer -> leader, or leader -> every peer), or
+// else all node links, one node's outgoing or incoming links, or one link.
+func (l *lane) linkScope(st *Step) {
 	scope, a, b := l.r.intIn(0, 3), l.r.node(l.s.Nodes), l.r.node(l.s.Nodes)
+	ls := l.s.Links
+	clients, leader, inbound := chance(l.r, ls.Clients), chance(l.r, ls.Leader), l.r.coin()
 	switch {
+	case clients:
+		st.Clients = ClientReplies
+		if inbound {
+			st.Clients = ClientRequests
+		}
+		switch scope {
+		case 1:
+			st.Node = NodeRef(a)
+		case 2, 3:
+			st.Node = Leader
+		}
+	case leader:
+		st.Node = Leader
+		if inbound {
+			st.From = allIDs(l.s.Nodes)
+		} else {
+			st.To = allIDs(l.s.Nodes)
+		}
 	case scope == 1:
-		return []int{a}, nil
+		st.From = []int{a}
 	case scope == 2:
-		return nil, []int{a}
+		st.To = []int{a}
 	case scope == 3 && a != b:
-		return []int{a}, []int{b}
+		st.From, st.To = []int{a}, []int{b}
 	}
-	return nil, nil
+}
+
+// chance draws one value: true with probability r, never when r is unset.
+func chance(d drawer, r sim.Ratio) bool {
+	if r == (sim.Ratio{}) {
+		d.r.Uint64()
+		return false
+	}
+	return d.r.Chance(r)
+}
+
+// allIDs is 1..n.
+func allIDs(n int) []int {
+	ids := make([]int, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	return ids
 }
 
 // linkChanges sets a random non-empty subset of the shape's link changes.

@@ -122,12 +122,7 @@ func genStep(t *rapid.T, n int, at time.Duration) Step {
 		c := rapid.IntRange(1, len(rest)-1).Draw(t, "side")
 		s.Groups = [][]int{rest[:c], rest[c:]}
 	case Link, Capacity, Clog:
-		if rapid.Bool().Draw(t, "from?") {
-			s.From = genIDs(t, n, 1, n, "from")
-		}
-		if rapid.Bool().Draw(t, "to?") {
-			s.To = genIDs(t, n, 1, n, "to")
-		}
+		genLinkSelection(t, n, &s)
 		switch k {
 		case Link:
 			genLinkChanges(t, &s)
@@ -157,6 +152,34 @@ func genStep(t *rapid.T, n int, at time.Duration) Step {
 		s.Latency = genDist.Draw(t, "latency")
 	}
 	return s
+}
+
+// genLinkSelection chooses the links of a link, capacity or clog step:
+// node links from -> to, one end a node (from -> node or node -> to), or
+// client links (a node's, or every node's, replies or requests).
+func genLinkSelection(t *rapid.T, n int, s *Step) {
+	s.Node = 0
+	switch rapid.IntRange(0, 2).Draw(t, "selection") {
+	case 0:
+		if rapid.Bool().Draw(t, "from?") {
+			s.From = genIDs(t, n, 1, n, "from")
+		}
+		if rapid.Bool().Draw(t, "to?") {
+			s.To = genIDs(t, n, 1, n, "to")
+		}
+	case 1:
+		s.Node = genRef(t, n, refID|refLeader)
+		if rapid.Bool().Draw(t, "inbound") {
+			s.From = genIDs(t, n, 1, n, "from")
+		} else {
+			s.To = genIDs(t, n, 1, n, "to")
+		}
+	default:
+		s.Clients = ClientLinks(rapid.IntRange(1, int(clientLinksEnd)-1).Draw(t, "clients"))
+		if rapid.Bool().Draw(t, "node?") {
+			s.Node = genRef(t, n, refID|refLeader)
+		}
+	}
 }
 
 // genLinkChanges sets a non-empty subset of a link step's changes.

@@ -27,6 +27,7 @@ type stepJSON struct {
 	Offset         json.RawMessage `json:"offset,omitempty"`
 	PPM            json.RawMessage `json:"ppm,omitempty"`
 	Disk           json.RawMessage `json:"disk,omitempty"`
+	Clients        json.RawMessage `json:"clients,omitempty"`
 }
 
 // wireField ties a field bit to its raw slot and to the Step value it
@@ -54,6 +55,7 @@ func wire(s *Step, w *stepJSON) []wireField {
 		{fOffset, &w.Offset, (*jsonDuration)(&s.Offset)},
 		{fPPM, &w.PPM, &s.PPM},
 		{fDisk, &w.Disk, &s.Disk},
+		{fClients, &w.Clients, &s.Clients},
 	}
 }
 

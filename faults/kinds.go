@@ -189,6 +189,7 @@ const (
 	fOffset
 	fPPM
 	fDisk
+	fClients
 	fieldEnd
 )
 
@@ -196,7 +197,7 @@ const (
 // the names error messages use.
 var fieldNames = [...]string{
 	"node", "groups", "nodes", "from", "to", "interval", "for", "latency",
-	"loss", "duplicate", "bytesPerSecond", "offset", "ppm", "disk",
+	"loss", "duplicate", "bytesPerSecond", "offset", "ppm", "disk", "clients",
 }
 
 // name returns the JSON name of a single field bit.
@@ -255,9 +256,9 @@ var specs = [...]kindSpec{
 	Bridge:          {uses: fGroups | fNode, needs: fGroups | fNode, refs: refID},
 	Flap:            {uses: fGroups | fInterval, needs: fGroups | fInterval},
 	Heal:            {},
-	Link:            {uses: fFrom | fTo | fLatency | fLoss | fDuplicate},
-	Capacity:        {uses: fFrom | fTo | fBytesPerSecond, needs: fBytesPerSecond},
-	Clog:            {uses: fFrom | fTo | fFor, needs: fFor},
+	Link:            {uses: fFrom | fTo | fNode | fClients | fLatency | fLoss | fDuplicate, refs: refID | refLeader},
+	Capacity:        {uses: fFrom | fTo | fNode | fClients | fBytesPerSecond, needs: fBytesPerSecond, refs: refID | refLeader},
+	Clog:            {uses: fFrom | fTo | fNode | fClients | fFor, needs: fFor, refs: refID | refLeader},
 	ResetLinks:      {},
 	Crash:           {uses: fNode | fFor, needs: fNode, refs: refID | refLeader},
 	Restart:         {uses: fNode, needs: fNode, refs: refID | refAll},

@@ -35,6 +35,12 @@ func (s Shape) Params() []Param {
 	add("workload.mix.put", w.Mix.Put)
 	add("workload.mix.append", w.Mix.Append)
 	add("workload.mix.cas", w.Mix.CAS)
+	add("workload.sessions", w.Sessions)
+	add("workload.arrival", w.Arrival)
+	add("workload.thinkMax", w.ThinkMax)
+	add("workload.sticky", w.Sticky)
+	add("workload.readAnywhere", w.ReadAnywhere)
+	add("workload.reads", w.Reads)
 	for _, f := range []struct {
 		name string
 		f    NodeFaultShape
@@ -65,6 +71,8 @@ func (s Shape) Params() []Param {
 	add("links.loss", l.Loss)
 	add("links.duplicate", l.Duplicate)
 	add("links.bytesPerSecond", l.BytesPerSecond)
+	add("links.leader", l.Leader)
+	add("links.clients", l.Clients)
 	add("clock.every", s.Clock.Every)
 	add("clock.skewMax", s.Clock.SkewMax)
 	add("clock.jumpMax", s.Clock.JumpMax)

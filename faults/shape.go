@@ -55,14 +55,74 @@ type Shape struct {
 }
 
 // Workload is what the clients do; the harness maps it to its own
-// configuration.
+// configuration (harness.Workload documents each knob's behaviour).
 type Workload struct {
-	// Clients is the number of closed-loop clients.
+	// Clients is the number of clients (sessions, when open-loop).
 	Clients int `json:"clients"`
 	// Keys is the size of the key space; fewer keys, more contention.
 	Keys int `json:"keys"`
 	// Mix weighs the operations clients draw.
 	Mix Mix `json:"mix"`
+	// Sessions, when 2 or more, makes the clients open-loop: groups of
+	// Sessions clients, each group starting commands at arrivals about
+	// Arrival apart without waiting for answers. 0: closed-loop.
+	Sessions int           `json:"sessions"`
+	Arrival  time.Duration `json:"arrival"`
+	// ThinkMax bounds a closed-loop client's pause between commands; 0
+	// means none.
+	ThinkMax time.Duration `json:"thinkMax"`
+	// Sticky is how many times a client resends a timed-out command to
+	// the node it believes leads before it tries another.
+	Sticky int `json:"sticky"`
+	// ReadAnywhere is the share of reads first sent to a random node;
+	// unset: never.
+	ReadAnywhere sim.Ratio `json:"readAnywhere"`
+	// Reads is how reads are served: ReadIndex, ReadLog or ReadLease.
+	Reads ReadPath `json:"reads"`
+}
+
+// ReadPath is how a shape's reads are served.
+type ReadPath uint8
+
+const (
+	// ReadIndex confirms each read with a heartbeat round (Raft's
+	// ReadIndex).
+	ReadIndex ReadPath = iota
+	// ReadLog puts reads in the log.
+	ReadLog
+	// ReadLease serves reads on the leader's lease: drawn only when the
+	// shape's clocks neither skew nor jump, so that they drift apart
+	// within the lease's allowance (ShapeLimits.DriftMaxPPM).
+	ReadLease
+	readPathEnd
+)
+
+var readPathNames = [...]string{"read-index", "log", "lease"}
+
+func (r ReadPath) String() string {
+	if r < readPathEnd {
+		return readPathNames[r]
+	}
+	return fmt.Sprintf("read-path(%d)", uint8(r))
+}
+
+// MarshalText writes the name.
+func (r ReadPath) MarshalText() ([]byte, error) {
+	if r >= readPathEnd {
+		return nil, fmt.Errorf("faults: unknown read path %d: %w", uint8(r), ErrShape)
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText reads "read-index", "log" or "lease".
+func (r *ReadPath) UnmarshalText(b []byte) error {
+	for i, n := range readPathNames {
+		if n == string(b) {
+			*r = ReadPath(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown read path %q (want read-index, log or lease)", b)
 }
 
 // Mix weighs the operations a client draws; weights are relative, and
@@ -130,6 +190,15 @@ type LinkShape struct {
 	Duplicate sim.Ratio `json:"duplicate"`
 	// BytesPerSecond is a capacity fault's limit.
 	BytesPerSecond int64 `json:"bytesPerSecond"`
+	// Leader is the share of link faults aimed at the leader when they
+	// fire, in one direction: its peers' answers to it (from -> leader)
+	// or its own messages (leader -> to), so that one way is slow while
+	// the other is fast. Unset: never.
+	Leader sim.Ratio `json:"leader"`
+	// Clients is the share of link faults on client links instead: the
+	// replies of a node, the leader or every node to the clients, or the
+	// clients' requests to them. Unset: never.
+	Clients sim.Ratio `json:"clients"`
 }
 
 // LinkWeights weighs the link fault modes.
@@ -250,6 +319,21 @@ func (w Workload) problem() string {
 		return fmt.Sprintf("workload.mix %+v: weights must not be negative", m)
 	case w.Clients > 0 && m.Get+m.Put+m.Append+m.CAS == 0:
 		return fmt.Sprintf("workload.mix %+v: weights must add up to more than 0", m)
+	case w.Sessions == 1 || w.Sessions < 0 || w.Sessions > 64:
+		return fmt.Sprintf("workload.sessions %d: want 0 (closed-loop) or 2 to 64", w.Sessions)
+	case w.Sessions > 0 && w.Arrival <= 0:
+		return fmt.Sprintf("workload.arrival %v: must be positive when workload.sessions is set", w.Arrival)
+	case w.Sessions == 0 && w.Arrival != 0:
+		return fmt.Sprintf("workload.arrival %v: set only with workload.sessions", w.Arrival)
+	case w.ThinkMax < 0:
+		return fmt.Sprintf("workload.thinkMax %v: must not be negative", w.ThinkMax)
+	case w.Sticky < 0 || w.Sticky > 100:
+		return fmt.Sprintf("workload.sticky %d: want 0 to 100", w.Sticky)
+	case w.Reads >= readPathEnd:
+		return fmt.Sprintf("workload.reads %d: unknown", uint8(w.Reads))
+	}
+	if w.ReadAnywhere != (sim.Ratio{}) {
+		return ratioProblem("workload.readAnywhere", w.ReadAnywhere)
 	}
 	return ""
 }
@@ -322,7 +406,7 @@ func (l LinkShape) problem() string {
 	for _, r := range []struct {
 		name string
 		r    sim.Ratio
-	}{{"links.loss", l.Loss}, {"links.duplicate", l.Duplicate}} {
+	}{{"links.loss", l.Loss}, {"links.duplicate", l.Duplicate}, {"links.leader", l.Leader}, {"links.clients", l.Clients}} {
 		if r.r != (sim.Ratio{}) {
 			if why := ratioProblem(r.name, r.r); why != "" {
 				return why

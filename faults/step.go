@@ -101,6 +101,54 @@ type Step struct {
 	PPM int64
 	// Disk is disk-faults' new fault rates and crash policy.
 	Disk DiskRates
+	// Clients turns link, capacity and clog onto the links between nodes
+	// and clients: the replies of Node (or of every node) to every
+	// client, or the requests of every client to Node (or to every
+	// node). From and To are then empty; node-to-node links are
+	// untouched.
+	Clients ClientLinks
+}
+
+// ClientLinks names the client links a link, capacity or clog step acts on.
+type ClientLinks uint8
+
+const (
+	// NoClientLinks: the step acts on links between nodes.
+	NoClientLinks ClientLinks = iota
+	// ClientReplies are the links from nodes to clients.
+	ClientReplies
+	// ClientRequests are the links from clients to nodes.
+	ClientRequests
+	clientLinksEnd
+)
+
+var clientLinksNames = [...]string{"", "replies", "requests"}
+
+// String is "replies", "requests", or "" for none.
+func (c ClientLinks) String() string {
+	if c < clientLinksEnd {
+		return clientLinksNames[c]
+	}
+	return fmt.Sprintf("client-links(%d)", uint8(c))
+}
+
+// MarshalText writes the name.
+func (c ClientLinks) MarshalText() ([]byte, error) {
+	if c >= clientLinksEnd {
+		return nil, fmt.Errorf("faults: unknown client links %d: %w", uint8(c), ErrPlan)
+	}
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText reads "replies" or "requests".
+func (c *ClientLinks) UnmarshalText(b []byte) error {
+	for i, n := range clientLinksNames {
+		if i > 0 && n == string(b) {
+			*c = ClientLinks(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown client links %q (want replies or requests)", b)
 }
 
 // MaxDriftPPM bounds a clock-drift rate either way: a clock 50% off is
@@ -146,14 +194,14 @@ func (s Step) body() string {
 	case Heal, ResetLinks:
 		return ""
 	case Link:
-		return linksString(s.From, s.To) + s.linkChanges()
+		return s.linkSelection() + s.linkChanges()
 	case Capacity:
 		if s.BytesPerSecond == 0 {
-			return linksString(s.From, s.To) + " unlimited"
+			return s.linkSelection() + " unlimited"
 		}
-		return linksString(s.From, s.To) + " " + strconv.FormatInt(s.BytesPerSecond, 10) + "B/s"
+		return s.linkSelection() + " " + strconv.FormatInt(s.BytesPerSecond, 10) + "B/s"
 	case Clog:
-		return linksString(s.From, s.To) + " for " + s.For.String()
+		return s.linkSelection() + " for " + s.For.String()
 	case Crash, Pause:
 		if s.For > 0 {
 			return s.Node.String() + " for " + s.For.String()
@@ -169,6 +217,27 @@ func (s Step) body() string {
 		return s.Node.String() + " " + s.Latency.String()
 	}
 	return s.Node.String() // the kinds with only a node, and unknown kinds
+}
+
+// linkSelection prints the links a link, capacity or clog step selects:
+// "all", "{n1} -> {n2,n3}", "{n2,n3} -> leader", "leader -> clients",
+// "clients -> all".
+func (s Step) linkSelection() string {
+	node := "all"
+	if s.Node != 0 {
+		node = s.Node.String()
+	}
+	switch {
+	case s.Clients == ClientReplies:
+		return node + " -> clients"
+	case s.Clients == ClientRequests:
+		return "clients -> " + node
+	case s.Node != 0 && len(s.To) > 0:
+		return node + " -> " + nodeSet(s.To)
+	case s.Node != 0:
+		return nodeSet(s.From) + " -> " + node
+	}
+	return linksString(s.From, s.To)
 }
 
 // linkChanges lists what a link step changes: " latency uniform(1ms..5ms)

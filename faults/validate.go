@@ -69,7 +69,7 @@ func (s Step) problem(nodes int) string {
 		}
 		return fmt.Sprintf("field %q is not used by %v (%s)", extra.names()[0], s.Kind, uses)
 	}
-	if spec.uses&fNode != 0 {
+	if spec.uses&fNode != 0 && (s.Node != 0 || spec.needs&fNode != 0) {
 		if why := checkRef(s.Node, spec.refs, nodes, s.Kind); why != "" {
 			return why
 		}
@@ -142,6 +142,14 @@ func (s Step) linkProblem(nodes int) string {
 	if why := checkIDs("to", s.To, nodes); why != "" {
 		return why
 	}
+	switch {
+	case s.Clients >= clientLinksEnd:
+		return fmt.Sprintf("clients %d: unknown (want replies or requests)", uint8(s.Clients))
+	case s.Clients != NoClientLinks && (len(s.From) > 0 || len(s.To) > 0):
+		return fmt.Sprintf("clients %q selects client links: from and to must be empty (node names the server end)", s.Clients)
+	case s.Clients == NoClientLinks && s.Node != 0 && (len(s.From) > 0) == (len(s.To) > 0):
+		return fmt.Sprintf("node %v is one end of the links: set exactly one of from (links from -> node) and to (node -> to)", s.Node)
+	}
 	switch s.Kind {
 	case Link:
 		if s.Latency == (sim.Dist{}) && s.Loss == (sim.Ratio{}) && s.Duplicate == (sim.Ratio{}) {
@@ -197,6 +205,7 @@ func (s Step) setFields() field {
 	set(fOffset, s.Offset != 0)
 	set(fPPM, s.PPM != 0)
 	set(fDisk, s.Disk != DiskRates{})
+	set(fClients, s.Clients != NoClientLinks)
 	return f
 }
 

@@ -58,6 +58,11 @@ func TestValidateErrors(t *testing.T) {
 		{Step{At: s1, Kind: Link, Latency: sim.UniformDist(2*time.Millisecond, time.Millisecond)}, "latency: sim: latency uniform(2ms..1ms): max 1ms is below min 2ms"},
 		{Step{At: s1, Kind: Capacity, BytesPerSecond: -1}, "bytesPerSecond -1 is negative (0 means unlimited)"},
 		{Step{At: s1, Kind: Clog, To: []int{2}}, "for 0s: a clog lasts a positive time"},
+		{Step{At: s1, Kind: Link, Node: Leader, Loss: sim.Never}, "node leader is one end of the links: set exactly one of from (links from -> node) and to (node -> to)"},
+		{Step{At: s1, Kind: Link, Node: 1, From: []int{2}, To: []int{3}, Loss: sim.Never}, "set exactly one of from"},
+		{Step{At: s1, Kind: Link, Node: AnyVoter, From: []int{2}, Loss: sim.Never}, `node "any": link takes a node ID 1 to 5 or "leader"`},
+		{Step{At: s1, Kind: Clog, Clients: ClientReplies, From: []int{2}, For: s1}, `clients "replies" selects client links: from and to must be empty`},
+		{Step{At: s1, Kind: Clog, Clients: 7, For: s1}, "clients 7: unknown (want replies or requests)"},
 		// Nodes, clocks, disks.
 		{Step{At: s1, Kind: Crash, Node: 1, For: -s1}, "for -1s is negative (0 means until a restart step)"},
 		{Step{At: s1, Kind: Pause, Node: 1, For: -s1}, "for -1s is negative (0 means until a resume step)"},

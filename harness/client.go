@@ -78,6 +78,12 @@ type client struct {
 	// writing is the key index of the drawn write in flight, or -1: it
 	// holds one of the key's Workload.WritersPerKey places.
 	writing int
+	// stuck counts the timeouts of the current command resent to the
+	// same node (Workload.Sticky).
+	stuck int
+	// group is the open-loop client this session belongs to, or nil for
+	// a closed-loop client (Workload.OpenLoop).
+	group *clientGroup
 }
 
 func newClient(w *World, idx int) *client {
@@ -112,7 +118,31 @@ func (c *client) next() {
 	c.cmd = Command{Client: c.idx, Seq: c.seq, Input: in}
 	c.op = w.rec.Invoke(c.idx, c.seq, c.cmd.Input, w.now())
 	c.busy = true
+	c.stuck = 0
+	c.spreadRead()
 	c.send()
+}
+
+// spreadRead sends a read to a node drawn at random instead of the
+// believed leader, for Workload.ReadAnywhere of the reads. It draws two
+// values whenever the ratio is set, whatever the command, so that a script
+// of the drawn commands replays the same run; it draws none otherwise, so
+// closed-loop runs without it are unchanged.
+func (c *client) spreadRead() {
+	r := c.w.cfg.Workload.ReadAnywhere
+	if r == (sim.Ratio{}) {
+		return
+	}
+	spread, node := c.rand.Chance(r), c.rand.Intn(len(c.w.nodes))
+	if spread && c.cmd.Input.Kind == checker.OpGet {
+		c.target = node
+	}
+}
+
+// exhausted reports whether the client's script is done.
+func (c *client) exhausted() bool {
+	script := c.w.cfg.Workload.Script
+	return script != nil && c.scripted >= len(script[c.idx])
 }
 
 // drawInput draws the next command and returns it with its key's index.
@@ -215,6 +245,7 @@ func (c *client) receive(m *clientMsg) {
 	switch m.status {
 	case statusOK:
 		c.tried = 0
+		c.stuck = 0
 		c.complete(m.out)
 	case statusNotLeader:
 		c.moveOn(m.leader)
@@ -228,6 +259,7 @@ func (c *client) receive(m *clientMsg) {
 // all were tried, it pauses and starts a new round.
 func (c *client) moveOn(hint raft.NodeID) {
 	n := len(c.w.nodes)
+	c.stuck = 0
 	c.tried |= 1 << uint(c.target)
 	if h := int(hint) - 1; hint != raft.None && h < n && c.tried&(1<<uint(h)) == 0 {
 		c.target = h
@@ -265,6 +297,9 @@ func (c *client) complete(out checker.Output) {
 	case in.Kind == checker.OpPut || (in.Kind == checker.OpCAS && out.Swapped):
 		c.seen[in.Key] = in.Value
 	}
+	if c.group != nil {
+		return // an open-loop session waits for its client's next arrival
+	}
 	think := time.Duration(0)
 	if w.cfg.Workload.ThinkMax > 0 {
 		think = c.rand.Duration(0, w.cfg.Workload.ThinkMax)
@@ -272,9 +307,16 @@ func (c *client) complete(out checker.Output) {
 	w.kernel.After(think, event{kind: evClientNext, target: int32(c.idx)})
 }
 
-// timeout gives up on the current attempt and tries another node.
+// timeout gives up on the current attempt: it resends to the same node
+// while the client is sticky (Workload.Sticky, chaos phase only), and
+// tries another node otherwise.
 func (c *client) timeout(token uint32) {
 	if !c.busy || token != c.attempt {
+		return
+	}
+	if c.w.chaos && c.stuck < c.w.cfg.Workload.Sticky {
+		c.stuck++
+		c.send()
 		return
 	}
 	c.moveOn(raft.None)
@@ -287,5 +329,53 @@ func (c *client) abandon() {
 		c.w.stats.OpsUnknown++
 		c.busy = false
 		c.release()
+	}
+}
+
+// clientGroup is an open-loop client (Workload.OpenLoop): sessions that
+// take its arrivals, one command each at a time.
+type clientGroup struct {
+	w        *World
+	idx      int
+	rand     *sim.Rand
+	sessions []*client
+	// turn is where the search for an idle session starts, so that
+	// arrivals spread over the sessions.
+	turn int
+}
+
+// newClientGroups groups the world's clients into open-loop clients of
+// Workload.OpenLoop.Sessions consecutive sessions each.
+func newClientGroups(w *World) []*clientGroup {
+	k := w.cfg.Workload.OpenLoop.Sessions
+	var groups []*clientGroup
+	for i := 0; i < len(w.clients); i += k {
+		g := &clientGroup{w: w, idx: len(groups), rand: w.seed.Stream("client-group/" + strconv.Itoa(len(groups)))}
+		g.sessions = w.clients[i:min(i+k, len(w.clients))]
+		for _, c := range g.sessions {
+			c.group = g
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// arrive is one arrival: the next is scheduled, and the command starts on
+// an idle session; with none idle the arrival is dropped, so the load
+// stays bounded by the sessions.
+func (g *clientGroup) arrive() {
+	w := g.w
+	if !w.chaos || w.done {
+		return
+	}
+	a := w.cfg.Workload.OpenLoop.Arrival
+	w.kernel.After(g.rand.Duration(a/2, a+a/2), event{kind: evClientArrive, target: int32(g.idx)})
+	for k := range g.sessions {
+		c := g.sessions[(g.turn+k)%len(g.sessions)]
+		if !c.busy && !c.exhausted() {
+			g.turn = (g.turn + k + 1) % len(g.sessions)
+			c.next()
+			return
+		}
 	}
 }

@@ -88,6 +88,23 @@ type Workload struct {
 	WritersPerKey int `json:"writersPerKey,omitempty"`
 	// ReadPath chooses how Gets are served.
 	ReadPath ReadPath `json:"readPath"`
+	// OpenLoop, when set, makes the clients open-loop: see OpenLoop.
+	OpenLoop OpenLoop `json:"openLoop,omitempty"`
+	// Sticky is how many times, during the chaos phase, a client resends
+	// a command that timed out to the node it believes leads before it
+	// tries another (0: it moves on at the first timeout). A sticky
+	// client keeps reading from a leader that was cut off, or whose
+	// answers are slow, for as long as that node may still believe it
+	// leads. An answer (a "not leader" with its hint included) is always
+	// followed; the liveness phase is never sticky, so its bound holds.
+	// Example: 3.
+	Sticky int `json:"sticky,omitempty"`
+	// ReadAnywhere is the share of reads a client first sends to a node
+	// drawn at random instead of the one it believes leads: followers
+	// answer "not leader" with their hint, as servers do, so reads also
+	// follow stale hints toward deposed leaders. Zero: never. Example:
+	// "1/4".
+	ReadAnywhere sim.Ratio `json:"readAnywhere,omitempty"`
 	// Script, when set, replaces the drawn commands: client i issues
 	// Script[i] in order and then stops. Shrinking materializes a run's
 	// commands into a script (ScriptFromHistory) to remove them one by
@@ -95,6 +112,30 @@ type Workload struct {
 	// script of exactly the drawn commands replays the same run.
 	Script [][]checker.Input `json:"script,omitempty"`
 }
+
+// OpenLoop groups the clients into open-loop clients. An open-loop client
+// is Sessions consecutive clients (sessions): at arrival times drawn from
+// its own stream, gaps uniform in [Arrival/2, 3*Arrival/2], it starts a
+// command on one of its sessions that is idle, without waiting for the
+// others' answers, so it has up to Sessions commands in flight; an arrival
+// that finds every session busy is dropped (the load is bounded). Each
+// session is a client of its own to everything else (its own history
+// client, KV session and sequence numbers), so applied-once semantics and
+// Workload.WritersPerKey hold as for closed-loop clients. The zero value
+// is closed-loop: every client waits for its answer (and ThinkMax) before
+// its next command.
+type OpenLoop struct {
+	// Sessions is the commands one open-loop client may have in flight,
+	// at least 2. Workload.Clients counts sessions; a last group may be
+	// smaller. Example: 4.
+	Sessions int `json:"sessions"`
+	// Arrival is the mean gap between one open-loop client's arrivals.
+	// Example: 5ms.
+	Arrival time.Duration `json:"arrival"`
+}
+
+// On reports whether the clients are open-loop.
+func (o OpenLoop) On() bool { return o != OpenLoop{} }
 
 // ScriptFromHistory returns the commands each of clients issued in a
 // history, in order: the workload of that run as data.
@@ -274,6 +315,12 @@ func (c Config) Validate() error {
 		return bad("workload.writersPerKey %d: must not be negative (0: no bound)", w.WritersPerKey)
 	case w.ThinkMax < 0:
 		return bad("workload.thinkMax %v: must not be negative", w.ThinkMax)
+	case w.OpenLoop.On() && (w.OpenLoop.Sessions < 2 || w.OpenLoop.Sessions > 64 || w.OpenLoop.Arrival <= 0):
+		return bad("workload.openLoop %+v: want 2 to 64 sessions and a positive arrival", w.OpenLoop)
+	case w.Sticky < 0 || w.Sticky > 100:
+		return bad("workload.sticky %d: want 0 to 100", w.Sticky)
+	case w.ReadAnywhere != (sim.Ratio{}) && w.ReadAnywhere.Validate() != nil:
+		return bad("workload.readAnywhere: %v", w.ReadAnywhere.Validate())
 	case w.ReadPath > ReadLocalUnsafe:
 		return bad("workload.readPath %d: unknown", w.ReadPath)
 	case w.Script != nil && len(w.Script) != w.Clients:

@@ -114,8 +114,7 @@ func (w *World) execute(i int, s faults.Step) string {
 	case faults.Heal:
 		w.healCuts()
 	case faults.Link, faults.Capacity, faults.Clog, faults.ResetLinks:
-		w.changeLinks(s)
-		return ""
+		return w.changeLinks(s)
 	default:
 		return w.executeNode(i, s)
 	}

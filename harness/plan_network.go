@@ -132,13 +132,29 @@ func (w *World) healCuts() {
 	w.applyCuts()
 }
 
-// linkPairs lists the directed node links a step names (empty: every node).
+// linkPairs lists the directed links a step names, as network endpoints:
+// node links From -> To (empty: every node), with Node as one end when
+// set, or client links (Step.Clients) between the nodes (Node, or every
+// node) and every client. It is empty when Node names the leader and
+// there is none.
 func (w *World) linkPairs(s faults.Step) [][2]int {
 	all := make([]int, len(w.nodes))
 	for i := range all {
 		all[i] = i + 1
 	}
 	from, to := s.From, s.To
+	if s.Node != 0 {
+		n := w.resolve(s.Node)
+		if n == nil {
+			return nil
+		}
+		switch {
+		case s.Clients == faults.ClientRequests || (s.Clients == faults.NoClientLinks && len(s.From) > 0):
+			to = []int{int(n.id)}
+		default:
+			from = []int{int(n.id)}
+		}
+	}
 	if len(from) == 0 {
 		from = all
 	}
@@ -146,6 +162,26 @@ func (w *World) linkPairs(s faults.Step) [][2]int {
 		to = all
 	}
 	var out [][2]int
+	clients := make([]int, len(w.clients))
+	for i := range clients {
+		clients[i] = len(w.nodes) + i
+	}
+	switch s.Clients {
+	case faults.ClientReplies:
+		for _, a := range from {
+			for _, c := range clients {
+				out = append(out, [2]int{a - 1, c})
+			}
+		}
+		return out
+	case faults.ClientRequests:
+		for _, c := range clients {
+			for _, b := range to {
+				out = append(out, [2]int{c, b - 1})
+			}
+		}
+		return out
+	}
 	for _, a := range from {
 		for _, b := range to {
 			out = append(out, [2]int{a - 1, b - 1})
@@ -154,10 +190,13 @@ func (w *World) linkPairs(s faults.Step) [][2]int {
 	return out
 }
 
-func (w *World) changeLinks(s faults.Step) {
+func (w *World) changeLinks(s faults.Step) string {
 	if s.Kind == faults.ResetLinks {
 		w.net.ResetLinks()
-		return
+		return ""
+	}
+	if s.Node != 0 && w.resolve(s.Node) == nil {
+		return "no leader"
 	}
 	for _, p := range w.linkPairs(s) {
 		switch s.Kind {
@@ -181,4 +220,5 @@ func (w *World) changeLinks(s faults.Step) {
 			w.net.SetLink(p[0], p[1], c)
 		}
 	}
+	return ""
 }

@@ -31,6 +31,7 @@ const (
 	evDepart                          // a message held for durability leaves its node
 	evWake                            // a node's write became durable: it handles what queued up
 	evPowerCut                        // an armed power cut found no storage call: crash now
+	evClientArrive                    // an open-loop client's next arrival
 )
 
 // event is one entry of the world's queue. It is a small value type: the
@@ -59,6 +60,7 @@ type World struct {
 
 	nodes   []*node
 	clients []*client
+	groups  []*clientGroup // open-loop clients (Workload.OpenLoop)
 	rec     checker.Recorder
 
 	faultRand *sim.Rand
@@ -127,6 +129,9 @@ func newWorld(cfg Config, seed sim.Seed) *World {
 	for i := 0; i < cfg.Workload.Clients; i++ {
 		w.clients = append(w.clients, newClient(w, i))
 	}
+	if cfg.Workload.OpenLoop.On() {
+		w.groups = newClientGroups(w)
+	}
 	return w
 }
 
@@ -145,7 +150,12 @@ func (w *World) start() {
 	w.availPlanChecks()
 	w.availRecompute()
 	for _, c := range w.clients {
-		w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
+		if c.group == nil {
+			w.kernel.At(0, event{kind: evClientNext, target: int32(c.idx)})
+		}
+	}
+	for _, g := range w.groups {
+		w.kernel.At(0, event{kind: evClientArrive, target: int32(g.idx)})
 	}
 	w.kernel.At(sim.Time(w.cfg.Duration), event{kind: evChaosEnd})
 }
@@ -185,6 +195,8 @@ func (w *World) handle(e event) {
 		w.clients[e.target].next()
 	case evClientRetry:
 		w.clients[e.target].retry(e.token)
+	case evClientArrive:
+		w.groups[e.target].arrive()
 	case evRestart:
 		if w.chaos {
 			w.nodes[e.target].restart()

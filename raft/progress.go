@@ -115,6 +115,9 @@ type leaderState[D any] struct {
 
 	transferee       NodeID
 	transferDeadline time.Duration
+	// timeoutNowSent says this leader sent TimeoutNow in its term: it
+	// holds no read lease for the rest of the term (see leaseValid).
+	timeoutNowSent bool
 
 	heartbeatDeadline   time.Duration
 	checkQuorumDeadline time.Duration

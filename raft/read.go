@@ -112,8 +112,20 @@ func (n *Node[D, R]) serveReads() {
 // a quorum answered a round that left less than ElectionTimeoutMin -
 // MaxClockDrift ago, so no other leader can have been elected since,
 // provided clocks drift apart by less than MaxClockDrift meanwhile.
+//
+// A leader that sent TimeoutNow holds no lease for the rest of its term:
+// the target campaigns at once and voters grant a transfer's vote however
+// recently they heard from this leader, so a new leader can be elected
+// and commit while the lease would still run (found by the
+// lease-reads-under-partitions scenario: the transfer's vote never
+// reached the old leader, which kept serving stale reads). The lease
+// stays void after the transfer ends too, since a delayed or duplicated
+// TimeoutNow can still start that election; reads take ReadIndex rounds.
 func (n *Node[D, R]) leaseValid() bool {
 	l := n.lead
+	if l.timeoutNowSent {
+		return false
+	}
 	for i := len(l.roundsSent) - 1; i >= 0; i-- {
 		if l.roundsSent[i].round <= l.confirmedRound {
 			return n.now() < l.roundsSent[i].at+n.cfg.ElectionTimeoutMin-n.cfg.MaxClockDrift

@@ -168,6 +168,9 @@ func (s *script) newCluster(td *datadriven.TestData) {
 	s.cfg.MaxInflightAppends = s.intArg(td, "inflight", s.cfg.MaxInflightAppends)
 	s.cfg.MaxEntriesPerAppend = s.intArg(td, "batch", s.cfg.MaxEntriesPerAppend)
 	s.cfg.SingleServerChanges = s.boolArg(td, "single", false)
+	if s.boolArg(td, "lease", false) {
+		s.cfg.ReadMode = raft.ReadLease
+	}
 	s.nodes, s.cut = map[raft.NodeID]*scriptNode{}, map[[2]raft.NodeID]bool{}
 	var voters []raft.NodeID
 	for i := 1; i <= n; i++ {

@@ -35,6 +35,7 @@ func (n *Node[D, R]) maybeSendTimeoutNow(pr *progress) bool {
 	if n.lead.transferee != pr.id || pr.match != n.log.last.Index {
 		return false
 	}
+	n.lead.timeoutNowSent = true
 	n.send(&Message[D]{Type: MsgTimeoutNow, To: pr.id})
 	return true
 }

@@ -20,7 +20,7 @@ func init() {
 	for _, s := range []Scenario{
 		baseline, leaderIsolation, asymmetricPartition, flappingPartitions,
 		minorityMajority, bridge, crashRestartStorm, longPauses,
-		clockSkewLeaseReads, lossyNetwork, membershipChurn,
+		clockSkewLeaseReads, leaseReadsUnderPartitions, lossyNetwork, membershipChurn,
 		snapshotUnderPartition, figure8, longSoak, hourSoak, swarm,
 		slowDisk, diskFaults, crashPersistencePoints,
 	} {
@@ -46,13 +46,29 @@ func drawn(seed sim.Seed, cfg harness.Config, on func(*faults.Shape)) harness.Co
 		Latency:   cfg.Network.Latency,
 		Loss:      cfg.Network.Loss,
 		Duplicate: cfg.Network.Duplicate,
-		Workload: faults.Workload{Clients: cfg.Workload.Clients, Keys: cfg.Workload.Keys, Mix: faults.Mix{
-			Get: cfg.Workload.Mix.Get, Put: cfg.Workload.Mix.Put, Append: cfg.Workload.Mix.Append, CAS: cfg.Workload.Mix.CAS}},
+		Workload:  shapeWorkload(cfg),
 	}
 	on(&s)
 	cfg.Plan = s.DrawPlan(seed.Stream("plan"), cfg.Duration)
 	cfg.Shape = &s
 	return cfg
+}
+
+// shapeWorkload is cfg's workload as a shape describes it, so that a drawn
+// scenario prints what its clients do.
+func shapeWorkload(cfg harness.Config) faults.Workload {
+	wl := cfg.Workload
+	w := faults.Workload{Clients: wl.Clients, Keys: wl.Keys,
+		Mix:      faults.Mix{Get: wl.Mix.Get, Put: wl.Mix.Put, Append: wl.Mix.Append, CAS: wl.Mix.CAS},
+		Sessions: wl.OpenLoop.Sessions, Arrival: wl.OpenLoop.Arrival,
+		ThinkMax: wl.ThinkMax, Sticky: wl.Sticky, ReadAnywhere: wl.ReadAnywhere}
+	switch {
+	case wl.ReadPath == harness.ReadLogPath:
+		w.Reads = faults.ReadLog
+	case cfg.Raft.ReadMode == raft.ReadLease:
+		w.Reads = faults.ReadLease
+	}
+	return w
 }
 
 var baseline = Scenario{
@@ -191,6 +207,38 @@ to stretch leases. Every read must still be linearizable.`,
 	},
 }
 
+var leaseReadsUnderPartitions = Scenario{
+	Name:    "lease-reads-under-partitions",
+	Summary: "lease reads by sticky, read-heavy, open-loop clients while leaders are cut off, cut one way, slowed and transferred",
+	Doc: `A lease read is safe only if no other leader can be elected while the lease
+lasts. Here leases are tested where that is hardest to keep: the leader is
+isolated or cut off one way, links into or out of it turn slow, its
+replies to clients are delayed, and leadership is transferred (a transfer
+elects a new leader at once, without waiting out any lease). Clients are
+open-loop and read-heavy and keep sending to the node they believe leads
+for a few timeouts, so reads keep reaching a deposed leader while it may
+still believe it leads; a quarter of the reads go to a random node first
+and follow its hint. Clocks only drift, by up to 1%, inside the lease's
+allowance (2% of 300ms is 6ms, under MaxClockDrift's 10ms), so every stale
+read is the core's fault.`,
+	Build: func(seed sim.Seed) harness.Config {
+		cfg := base(5)
+		cfg.Raft.ReadMode = raft.ReadLease
+		cfg.Workload.Clients, cfg.Workload.Keys = 12, 8
+		cfg.Workload.Mix = harness.Mix{Get: 8, Put: 1, Append: 1, CAS: 1}
+		cfg.Workload.OpenLoop = harness.OpenLoop{Sessions: 4, Arrival: 4 * ms}
+		cfg.Workload.Sticky = 3
+		cfg.Workload.ReadAnywhere = sim.Ratio{Num: 1, Den: 4}
+		return drawn(seed, cfg, func(s *faults.Shape) {
+			s.Cuts = faults.CutShape{Every: 1200 * ms, For: 900 * ms, Weights: faults.CutWeights{IsolateLeader: 3, OneWay: 2, Partition: 1}}
+			s.Links = faults.LinkShape{Every: 800 * ms, For: 700 * ms, Weights: faults.LinkWeights{Link: 3, Clog: 1},
+				Latency: sim.UniformDist(20*ms, 120*ms), Leader: sim.Ratio{Num: 1, Den: 2}, Clients: sim.Ratio{Num: 1, Den: 3}}
+			s.Membership = faults.MemberShape{Every: 900 * ms, For: 500 * ms, Transfer: sim.Always}
+			s.Clock = faults.ClockShape{Every: 700 * ms, DriftMaxPPM: 10_000}
+		})
+	},
+}
+
 var lossyNetwork = Scenario{
 	Name:    "lossy-duplicating-network",
 	Summary: "20% loss, 10% duplication, 1-30ms latency that reorders messages",
@@ -209,16 +257,20 @@ make progress anyway.`,
 
 var membershipChurn = Scenario{
 	Name:    "membership-churn",
-	Summary: "members removed and added back, jointly or one at a time, leadership transfers",
+	Summary: "members removed and added back, jointly or one at a time, leadership transfers, on 3 to 7 nodes",
 	Doc: `Membership changes are where implementations most often break safety: the
 joint configuration must need both majorities, a removed leader must step
 down only after the final configuration commits, a re-added node must
 catch up before it votes, and no change may start before the leader's term
 has committed an entry (the 2015 single-server change bug). Half of the
 seeds change one voter at a time in one step (raft.Config's
-SingleServerChanges), the other half by joint consensus.`,
+SingleServerChanges), the other half by joint consensus. The cluster has 3
+to 7 nodes, drawn per seed: a membership that drifts from the log can do
+harm only in some sizes, even ones included (a quorum of 4 is 3, of 6 is
+4, and a removal from an even cluster leaves an odd one).`,
 	Build: func(seed sim.Seed) harness.Config {
-		cfg := drawn(seed, base(5), func(s *faults.Shape) {
+		nodes := 3 + seed.Stream("membership-nodes").Intn(5)
+		cfg := drawn(seed, base(nodes), func(s *faults.Shape) {
 			s.Membership = faults.MemberShape{Every: time.Second, For: 1500 * ms, Transfer: sim.Ratio{Num: 1, Den: 3}}
 			s.Crash = faults.NodeFaultShape{Every: 2 * time.Second, For: 300 * ms, Leader: sim.Ratio{Num: 1, Den: 4}, Undo: sim.Never}
 		})
@@ -289,15 +341,24 @@ longer than a minute: terms in the thousands, the log compacted hundreds
 of times, a restart after each, sessions outliving many leaders. Its cost
 per virtual second is flat in its length (docs/performance.md): restarts
 read only what remains since the last snapshot and the checks keep what
-they must remember. Clients pause up to a second between commands, so
-that the history checked at the end stays a few tens of thousands of
-operations. Campaigns over all scenarios leave it out (each seed costs
-seconds of wall time); name it to run it.`,
+they must remember. Clients pause up to a second between commands (open-
+loop clients arrive a second apart), so that the history checked at the
+end stays a few tens of thousands of operations. Campaigns over all
+scenarios leave it out (each seed costs seconds of wall time); name it to
+run it.`,
 	Long: true,
 	Build: func(seed sim.Seed) harness.Config {
 		cfg := swarmConfig(seed, time.Hour)
 		cfg.Raft.SnapshotThreshold = 100
+		// The history's size comes from the clients' pace: closed-loop
+		// clients pause up to a second, open-loop ones arrive a second
+		// apart. The shape says so too.
 		cfg.Workload.ThinkMax = time.Second
+		cfg.Shape.Workload.ThinkMax = time.Second
+		if cfg.Workload.OpenLoop.On() {
+			cfg.Workload.OpenLoop.Arrival = time.Second
+			cfg.Shape.Workload.Arrival = time.Second
+		}
 		return cfg
 	},
 }
@@ -340,6 +401,7 @@ func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
 		m.Get = (m.Put + m.Append + m.CAS + 3) / 4
 	}
 	cfg.Workload.Timeout = max(cfg.Workload.Timeout, 4*s.Latency.MaxDelay())
+	applyWorkloadShape(&cfg, s.Workload)
 	r := seed.Stream("raft-shape")
 	// Compaction is always on, as in production: a log that is never
 	// compacted makes every restart replay all of it.
@@ -354,6 +416,25 @@ func swarmConfig(seed sim.Seed, chaos time.Duration) harness.Config {
 	cfg.Plan = s.DrawPlan(seed.Stream("plan"), chaos)
 	cfg.Shape = &s
 	return cfg
+}
+
+// applyWorkloadShape maps a shape's client behaviour and read path to the
+// harness config: open-loop groups, think time, stickiness, reads sent
+// anywhere, and reads served by ReadIndex, by the log, or on the lease.
+func applyWorkloadShape(cfg *harness.Config, w faults.Workload) {
+	if w.Sessions >= 2 {
+		cfg.Workload.OpenLoop = harness.OpenLoop{Sessions: w.Sessions, Arrival: w.Arrival}
+	}
+	cfg.Workload.ThinkMax = w.ThinkMax
+	cfg.Workload.Sticky = w.Sticky
+	cfg.Workload.ReadAnywhere = w.ReadAnywhere
+	switch w.Reads {
+	case faults.ReadLog:
+		cfg.Workload.ReadPath = harness.ReadLogPath
+	case faults.ReadLease:
+		cfg.Workload.ReadPath = harness.ReadIndexPath
+		cfg.Raft.ReadMode = raft.ReadLease
+	}
 }
 
 // crashPolicy maps a shape's crash policy to the disk's, keeping def for
