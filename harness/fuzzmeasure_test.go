@@ -18,20 +18,27 @@ import (
 // inputs of a fuzzing corpus reach, against random inputs run for the same
 // wall time. Both only print; neither runs without its flag.
 var (
-	fuzzCorpus = flag.String("fuzz.corpus", "", "TestFuzzWorldReach: print the probes the inputs in this directory reach (a fuzz cache dir, or testdata/fuzz/FuzzWorld)")
+	fuzzCorpus = flag.String("fuzz.corpus", "", "TestFuzzWorldReach: print the probes reached by FuzzWorld's seeds, testdata/fuzz/FuzzWorld and the inputs in these comma-separated directories (fuzz cache dirs)")
 	fuzzRandom = flag.Duration("fuzz.random", 0, "TestFuzzWorldReach: run random inputs for this wall time and print the probes they reach")
+	fuzzInputs = flag.Int("fuzz.inputs", 0, "TestFuzzWorldReach: run this many random inputs (after -fuzz.random's time, if both)")
 )
 
 // TestFuzzWorldReach prints, for -fuzz.corpus or -fuzz.random, how many
 // inputs ran, how many distinct probes they hit and how many inputs hit
 // each probe.
 func TestFuzzWorldReach(t *testing.T) {
-	if *fuzzCorpus == "" && *fuzzRandom == 0 {
-		t.Skip("measurement: give -fuzz.corpus DIR or -fuzz.random DURATION")
+	if *fuzzCorpus == "" && *fuzzRandom == 0 && *fuzzInputs == 0 {
+		t.Skip("measurement: give -fuzz.corpus DIR, -fuzz.random DURATION or -fuzz.inputs N")
 	}
 	var inputs [][]byte
 	if *fuzzCorpus != "" {
-		inputs = readCorpus(t, *fuzzCorpus)
+		inputs = append(inputs, fuzzSeeds...)
+		for i := range fuzzRandomSeeds {
+			inputs = append(inputs, randomInput(rand.New(rand.NewPCG(uint64(i), 0)), maxFuzzSteps))
+		}
+		for _, dir := range append([]string{"testdata/fuzz/FuzzWorld"}, strings.Split(*fuzzCorpus, ",")...) {
+			inputs = append(inputs, readCorpus(t, dir)...)
+		}
 	}
 	var seen [NumProbes]int
 	run := func(data []byte) {
@@ -51,15 +58,13 @@ func TestFuzzWorldReach(t *testing.T) {
 		run(in)
 	}
 	n := len(inputs)
-	if *fuzzRandom > 0 {
-		r := rand.New(rand.NewPCG(1, 2))
-		for start := time.Now(); time.Since(start) < *fuzzRandom; n++ {
-			in := make([]byte, hdrLen+stepLen*r.IntN(maxFuzzSteps+1))
-			for i := range in {
-				in[i] = byte(r.Uint32())
-			}
-			run(in)
-		}
+	r := rand.New(rand.NewPCG(1, 2))
+	for start := time.Now(); time.Since(start) < *fuzzRandom; n++ {
+		run(randomInput(r, r.IntN(maxFuzzSteps+1)))
+	}
+	for range *fuzzInputs {
+		run(randomInput(r, r.IntN(maxFuzzSteps+1)))
+		n++
 	}
 	reached := 0
 	var lines []string
