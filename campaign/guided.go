@@ -140,12 +140,17 @@ func (g *guide) learn() {
 		if o.Abandoned || !g.hitsRare(o.Result.Probes) {
 			continue
 		}
+		// A run without a valid config (its scenario panicked, it timed
+		// out before building one) has nothing to perturb.
+		cfg := o.Config.Materialize(o.Seed)
+		if cfg.Validate() != nil {
+			continue
+		}
 		for range GuidedPerturbations {
 			if len(g.queue) >= maxQueued {
 				break
 			}
-			g.queue = append(g.queue, perturbation{parent: o.Index, scenario: o.Scenario,
-				config: o.Config.Materialize(o.Seed), seed: o.Seed})
+			g.queue = append(g.queue, perturbation{parent: o.Index, scenario: o.Scenario, config: cfg, seed: o.Seed})
 		}
 	}
 }
