@@ -27,7 +27,8 @@ import (
 // in seeds, the shard), whatever the number of workers or the order in
 // which outcomes arrive; a time or CPU budget cuts that sequence short.
 // A seed timeout (Spec.SeedTimeout), which depends on the machine, counts
-// as a run that hit no probe.
+// as a run that hit no probe. A resumed campaign (Spec.Skip) starts its
+// guidance afresh at the position it resumes from.
 //
 // A perturbation (perturb.go) is a run of its own: the parent's config
 // with its generative faults materialized, the plan edited (a step
