@@ -51,6 +51,7 @@ func perturbConfig(p *perturbation, seed sim.Seed) harness.Config {
 // or shrink how long it lasts. Clock steps are only shifted or dropped:
 // moving a clock jump to another node, or doubling it, could take a
 // lease past its drift allowance, which Raft does not promise to survive.
+// Membership steps are only dropped, and only removals.
 func editPlan(c *harness.Config, r *sim.Rand) {
 	steps := c.Plan.Steps
 	if len(steps) == 0 {
@@ -59,7 +60,19 @@ func editPlan(c *harness.Config, r *sim.Rand) {
 	i := r.Intn(len(steps))
 	s := &steps[i]
 	clock := s.Kind == faults.ClockSkew || s.Kind == faults.ClockJump || s.Kind == faults.ClockDrift
-	switch edit := r.Intn(5); {
+	edit := r.Intn(5)
+	if s.Kind == faults.AddMember || s.Kind == faults.RemoveMember {
+		// Membership steps only go away, and only removals: more
+		// members out at once (a removal doubled, moved past the add
+		// that undid the one before, or an add dropped) can take a
+		// configuration of two voters to one, which the core cannot
+		// always finish (harness/fuzz_test.go says how).
+		if s.Kind == faults.RemoveMember && edit == 1 {
+			c.Plan.Steps = slices.Delete(steps, i, i+1)
+		}
+		return
+	}
+	switch {
 	case edit == 0 || clock && edit != 1:
 		s.At = shifted(s.At, r.Duration(-maxShift, maxShift), c.Duration)
 	case edit == 1:
