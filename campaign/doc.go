@@ -15,7 +15,10 @@
 // functions of the Spec alone; only the order in which outcomes arrive,
 // the wall-time fields of the summary and where a time budget ends depend
 // on the machine. A summary with a seed budget is the same on any machine
-// with any number of workers.
+// with any number of workers. A guided campaign (Spec.Guided, guided.go)
+// perturbs the runs that hit rare probes; it decides in generations, from
+// finished generations taken in index order, so its runs are functions of
+// the Spec too.
 //
 // From a test, Test runs a campaign on a user's store (a harness.Store:
 // a name and a factory) and reports each failure signature as an error,

@@ -107,6 +107,7 @@ func (m *Summary) addSummary(p *Summary) {
 	m.Failed += p.Failed
 	m.Inconclusive += p.Inconclusive
 	m.Abandoned += p.Abandoned
+	m.Perturbed += p.Perturbed
 	for _, ref := range p.InconclusiveSeeds {
 		m.InconclusiveSeeds = insertExample(m.InconclusiveSeeds, ref)
 	}

@@ -30,6 +30,14 @@ func NewRecorder(spec Spec, dir string) *Recorder {
 	if rep == nil {
 		rep = func(o Outcome) string { return RunCommand(o, d.Short, d.Bugs.Names(), d.Store.Name) }
 	}
+	if plain := rep; d.Guided {
+		rep = func(o Outcome) string {
+			if o.Perturbed {
+				return perturbedReproduce
+			}
+			return plain(o)
+		}
+	}
 	s := NewSummary(d.Campaign(), d.Shard)
 	for _, sc := range d.Scenarios {
 		// Every scenario the campaign draws from is listed, seeds or not,
@@ -38,6 +46,10 @@ func NewRecorder(spec Spec, dir string) *Recorder {
 	}
 	return &Recorder{Summary: s, Dir: dir, Reproduce: rep, shard: d.Shard}
 }
+
+// perturbedReproduce is the reproduce line of a guided campaign's
+// perturbed run: its config is its own, so no scenario and seed rerun it.
+const perturbedReproduce = "a guided perturbation: raftsim replay its failure file, or rerun the guided campaign"
 
 // Recorded is what recording one outcome did.
 type Recorded struct {
@@ -68,6 +80,9 @@ func (c *Recorder) Record(o Outcome) Recorded {
 		return rec
 	}
 	s.Seeds++
+	if o.Perturbed {
+		s.Perturbed++
+	}
 	st := o.Result.Stats
 	s.Totals.Steps += st.Steps
 	s.Totals.VirtualTime += st.VirtualTime
@@ -108,6 +123,9 @@ func (c *Recorder) recordFailure(o Outcome, rec *Recorded) {
 		TraceHash: failfile.FormatHash(o.Result.TraceHash), Reproduce: c.Reproduce(o)}
 	if c.Dir != "" {
 		ref.File = filepath.Join(c.Dir, s.Campaign.FailureFileName(c.shard, sig))
+		if o.Perturbed {
+			ref.Reproduce = "raftsim replay " + ref.File
+		}
 	}
 	rec.Signature, rec.Ref = sig, ref
 	rec.New = s.entry(sig) == nil

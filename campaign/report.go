@@ -26,6 +26,9 @@ func (s *Summary) WriteText(w io.Writer) {
 	if s.Abandoned > 0 {
 		fmt.Fprintf(w, ", %d abandoned", s.Abandoned)
 	}
+	if c.Guided {
+		fmt.Fprintf(w, "; guided, %d perturbations", s.Perturbed)
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "wall       %.1fs, %.1f seeds/s, %d workers\n", s.Wall.Seconds, s.Wall.SeedsPerSecond, s.Wall.Workers)
 	if s.Interrupted {

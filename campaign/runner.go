@@ -22,6 +22,11 @@ type Outcome struct {
 	// Result is the run's; its History and linearizability details are
 	// dropped, since a campaign does not keep them.
 	Result harness.Result
+	// Perturbed: in a guided campaign (guided.go), the run perturbs the
+	// run of seed index Parent: Config and Seed are its own, and only its
+	// failure file reproduces it, not its scenario and seed.
+	Perturbed bool
+	Parent    uint64
 	// Abandoned: the campaign was stopped before the seed finished.
 	Abandoned bool
 	// Wall is the wall time the seed took: for reports only, never for a
@@ -69,6 +74,7 @@ type Runner struct {
 	start   time.Time
 	cpu0    time.Duration
 	next    atomic.Uint64 // the shard's next position
+	guide   *guide        // a guided campaign's schedule; nil for a plain one
 	stopped chan struct{} // closed: take no new seed
 	quit    chan struct{} // closed: abandon running seeds
 	stopMu  sync.Once
@@ -84,6 +90,9 @@ func Start(spec Spec) (*Runner, error) {
 	r := &Runner{spec: spec.withDefaults(), stopped: make(chan struct{}), quit: make(chan struct{})}
 	r.start, r.cpu0 = time.Now(), cpuclock.Process()
 	r.next.Store(r.spec.Skip)
+	if r.spec.Guided {
+		r.guide = newGuide(&r.spec)
+	}
 	r.out = make(chan Outcome, r.spec.Workers)
 	var wg sync.WaitGroup
 	for i := 0; i < r.spec.Workers; i++ {
@@ -115,11 +124,14 @@ func (r *Runner) Abandon() {
 
 func (r *Runner) work() {
 	for {
-		k, ok := r.take()
+		j, ok := r.take()
 		if !ok {
 			return
 		}
-		o := r.runOne(k)
+		o := r.runOne(j)
+		if r.guide != nil && !o.Abandoned {
+			r.guide.finish(j, o)
+		}
 		r.out <- o
 		if o.Abandoned {
 			return
@@ -127,43 +139,61 @@ func (r *Runner) work() {
 	}
 }
 
-// take returns the next seed index of the shard, or false when a budget
-// is spent or the campaign stopped.
-func (r *Runner) take() (uint64, bool) {
-	select {
-	case <-r.stopped:
-		return 0, false
-	default:
+// take returns the next run of the shard, or false when a budget is spent
+// or the campaign stopped. In a guided campaign it waits, when the current
+// generation's runs are all out, for the generation to finish.
+func (r *Runner) take() (job, bool) {
+	for {
+		select {
+		case <-r.stopped:
+			return job{}, false
+		default:
+		}
+		s := &r.spec
+		if (s.Time > 0 && time.Since(r.start) >= s.Time) || (s.CPU > 0 && cpuclock.Process()-r.cpu0 >= s.CPU) {
+			r.Stop()
+			return job{}, false
+		}
+		if r.guide == nil {
+			k := s.Shard.nth(r.next.Add(1) - 1)
+			if s.Seeds > 0 && k >= uint64(s.Seeds) {
+				return job{}, false
+			}
+			return job{index: k}, true
+		}
+		j, wait, ok := r.guide.take()
+		if !ok || wait == nil {
+			return j, ok
+		}
+		select {
+		case <-wait:
+		case <-r.stopped:
+			return job{}, false
+		}
 	}
-	s := &r.spec
-	if (s.Time > 0 && time.Since(r.start) >= s.Time) || (s.CPU > 0 && cpuclock.Process()-r.cpu0 >= s.CPU) {
-		r.Stop()
-		return 0, false
-	}
-	k := s.Shard.nth(r.next.Add(1) - 1)
-	if s.Seeds > 0 && k >= uint64(s.Seeds) {
-		return 0, false
-	}
-	return k, true
 }
 
 // runOne runs seed index k on a goroutine of its own, so that the worker
 // can give up on it: when it outlives the seed timeout (a failure) or the
 // campaign is abandoned. A seed given up on keeps running until it next
 // asks whether to stop, and its result is dropped.
-func (r *Runner) runOne(k uint64) Outcome {
+func (r *Runner) runOne(j job) Outcome {
 	done := make(chan Outcome, 1) // buffered: a seed given up on never blocks
 	var giveUp atomic.Bool        // tells the world to stop: nobody waits for it
 	defer giveUp.Store(true)
-	go func() { done <- r.spec.RunSeed(k, giveUp.Load) }()
+	go func() { done <- r.spec.runJob(j, giveUp.Load) }()
 	var timeout <-chan time.Time
 	if r.spec.SeedTimeout > 0 {
 		t := time.NewTimer(r.spec.SeedTimeout)
 		defer t.Stop()
 		timeout = t.C
 	}
-	o := Outcome{Index: k, Seed: r.spec.SeedAt(k), Wall: r.spec.SeedTimeout}
+	o := Outcome{Index: j.index, Seed: r.spec.SeedAt(j.index), Wall: r.spec.SeedTimeout}
 	o.Scenario = r.spec.scenarioFor(o.Seed).Name
+	if p := j.perturb; p != nil {
+		o.Seed, o.Scenario, o.Perturbed, o.Parent = r.spec.perturbedSeed(j.index), p.scenario, true, p.parent
+		o.Config = perturbConfig(p, o.Seed)
+	}
 	select {
 	case res := <-done:
 		return res
@@ -188,6 +218,21 @@ func (s *Spec) RunSeed(k uint64, stop func() bool) Outcome {
 	if d.prepare(&o) {
 		o = d.execute(o, stop)
 	}
+	o.Wall = time.Since(start)
+	return o
+}
+
+// runJob runs one job of the campaign: a plain seed or a perturbation.
+func (s *Spec) runJob(j job, stop func() bool) Outcome {
+	p := j.perturb
+	if p == nil {
+		return s.RunSeed(j.index, stop)
+	}
+	start := time.Now()
+	d := s.withDefaults()
+	o := Outcome{Index: j.index, Seed: d.perturbedSeed(j.index), Scenario: p.scenario, Perturbed: true, Parent: p.parent}
+	o.Config = perturbConfig(p, o.Seed)
+	o = d.execute(o, stop)
 	o.Wall = time.Since(start)
 	return o
 }

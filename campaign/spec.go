@@ -69,6 +69,9 @@ type Spec struct {
 	// Reproduce is the command line that reruns a seed, for the summary;
 	// nil gives RunCommand's `raftsim run` line.
 	Reproduce func(Outcome) string
+	// Guided perturbs the runs that hit rare probes, in generations, to
+	// explore around them (guided.go); per shard.
+	Guided bool
 }
 
 // DefaultSeeds is the seed budget of a Spec without one.
@@ -141,7 +144,7 @@ func (s *Spec) Campaign() Campaign {
 		bugs = []string{}
 	}
 	return Campaign{Seed: d.Seed, Scenario: d.Name, Short: d.Short, Bugs: bugs, Store: d.Store.Name,
-		SeedBudget: d.Seeds, TimeBudget: d.Time, CPUBudget: d.CPU, Shards: d.Shard.Count}
+		SeedBudget: d.Seeds, TimeBudget: d.Time, CPUBudget: d.CPU, Shards: d.Shard.Count, Guided: d.Guided}
 }
 
 // SeedAt is the campaign's k-th seed: derived from the campaign seed by

@@ -53,6 +53,9 @@ type Summary struct {
 	Failed       int `json:"failed"`
 	Inconclusive int `json:"inconclusive,omitempty"`
 	Abandoned    int `json:"abandoned"`
+	// Perturbed counts the finished seeds of a guided campaign that were
+	// perturbations of others (guided.go); the rest are plain seeds.
+	Perturbed int `json:"perturbed,omitempty"`
 	// Totals adds up the finished seeds' statistics.
 	Totals    Totals          `json:"totals"`
 	Scenarios []ScenarioCount `json:"scenarios"`
@@ -87,6 +90,8 @@ type Campaign struct {
 	CPUBudget  time.Duration `json:"cpuBudget,omitempty"`
 	// Shards is n of --shard i/n (1 when unsharded).
 	Shards int `json:"shards"`
+	// Guided: runs that hit rare probes were perturbed (Spec.Guided).
+	Guided bool `json:"guided,omitempty"`
 }
 
 // Totals adds up the statistics of finished seeds.
@@ -296,6 +301,8 @@ func (s *Summary) validate() error {
 		return errors.New("shards is empty")
 	case s.Seeds != s.Passed+s.Failed+s.Inconclusive || s.Seeds < 0 || s.Passed < 0 || s.Failed < 0 || s.Inconclusive < 0 || s.Abandoned < 0:
 		return fmt.Errorf("seeds %d != passed %d + failed %d + inconclusive %d (or a count is negative)", s.Seeds, s.Passed, s.Failed, s.Inconclusive)
+	case s.Perturbed < 0 || s.Perturbed > s.Seeds || s.Perturbed > 0 && !s.Campaign.Guided:
+		return fmt.Errorf("perturbed %d: want 0 to seeds %d, and 0 unless the campaign is guided", s.Perturbed, s.Seeds)
 	}
 	for _, i := range s.Shards {
 		if i < 1 || i > s.Campaign.Shards {

@@ -242,6 +242,15 @@ func (a *pages[T]) dropBelow(n int) {
 	}
 }
 
+// truncate shortens the array to n <= len() elements.
+func (a *pages[T]) truncate(n int) {
+	var zero T
+	for i := max(n, a.floor()); i < a.n; i++ {
+		*a.at(i) = zero
+	}
+	a.n = n
+}
+
 func (a *pages[T]) push(v T) {
 	a.growTo(a.n + 1)
 	*a.at(a.n - 1) = v

@@ -118,6 +118,7 @@ func (w *Watch) Crashed(id raft.NodeID) *Violation {
 	}
 	n.up = false
 	n.ledTerm = 0
+	w.retractProvisional(id)
 	return nil
 }
 
@@ -348,6 +349,7 @@ func (w *Watch) majorityHolds(leader *nodeState, term raft.Term, members []raft.
 		}
 	}
 	if 2*held > len(members) {
+		w.noteProvisional(leader.id, entry, chain, members, held)
 		return nil
 	}
 	return violate(CommittedOnQuorum, append(nodes(leader.id), members...), term, entry.Index,

@@ -42,6 +42,9 @@ type Watch struct {
 	// committedConfigs are the configuration entries of the committed
 	// log, ascending.
 	committedConfigs []configAt
+	// provisional are commitments that needed a leader's unsynced copy
+	// (provisional.go).
+	provisional []provisionalCommit
 
 	// configured[id] says a configuration seen named node id (see
 	// trimCommitted).

@@ -191,3 +191,17 @@ func TestSecondCampaignKeepsTheFirstsFailureFiles(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "failures", "*.json"))
 	assert.Len(t, files, 2)
 }
+
+// --guided runs a guided campaign: the summary says so and counts the
+// perturbations, and the report line shows them.
+func TestGuidedCampaign(t *testing.T) {
+	dir := t.TempDir()
+	r := raftsimBin(t, dir, "fuzz", "--guided", "--campaign-seed", "3", "--seeds", "96", "--short",
+		"--scenario", "leader-isolation", "--out", "", "--summary", "summary.json")
+	require.Equal(t, exitPass, r.code, r.stdout+r.stderr)
+	s := readSummary(t, filepath.Join(dir, "summary.json"))
+	assert.True(t, s.Campaign.Guided)
+	assert.Equal(t, 96, s.Seeds)
+	assert.Positive(t, s.Perturbed, "some seeds hit rare probes and were perturbed")
+	assert.Contains(t, r.stdout, "perturbations")
+}

@@ -28,8 +28,8 @@ func (c *collector) record(o campaign.Outcome) {
 	r := c.rec.Record(o)
 	if r.Verdict == campaign.Inconclusive {
 		// Neither a pass nor a failure: listed apart, with no failure file.
-		c.prog.printf("raftsim fuzz: inconclusive seed index %d (seed %v, %s): %s\n",
-			o.Index, o.Seed, o.Scenario, oneLine(r.Ref.Message))
+		c.prog.printf("raftsim fuzz: inconclusive seed index %d (seed %v, %s%s): %s\n",
+			o.Index, o.Seed, o.Scenario, perturbedNote(o), oneLine(r.Ref.Message))
 		return
 	}
 	if r.Verdict != campaign.Failed {
@@ -44,9 +44,18 @@ func (c *collector) record(o campaign.Outcome) {
 		if r.File != "" {
 			where = " -> " + r.File
 		}
-		c.prog.printf("raftsim fuzz: new failure %s at seed index %d (seed %v, %s): %s%s\n",
-			r.Signature, o.Index, o.Seed, o.Scenario, oneLine(o.Result.Failure.Message), where)
+		c.prog.printf("raftsim fuzz: new failure %s at seed index %d (seed %v, %s%s): %s%s\n",
+			r.Signature, o.Index, o.Seed, o.Scenario, perturbedNote(o), oneLine(o.Result.Failure.Message), where)
 	}
+}
+
+// perturbedNote says that a guided campaign's run is a perturbation,
+// which its scenario and seed do not rerun.
+func perturbedNote(o campaign.Outcome) string {
+	if o.Perturbed {
+		return fmt.Sprintf(", guided perturbation of index %d", o.Parent)
+	}
+	return ""
 }
 
 // checkpoint rewrites the summary file every progress interval, so that

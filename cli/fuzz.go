@@ -46,7 +46,7 @@ type fuzzFlags struct {
 	seed, scenario, bugs, store, out, summary, junit, shard, shardEnv, progress string
 	seeds, workers                                                              int
 	time, cpu, every, seedTimeout, grace                                        time.Duration
-	short, json, probes                                                         bool
+	short, json, probes, guided                                                 bool
 }
 
 func (f *fuzzFlags) define(fs *flag.FlagSet) {
@@ -64,6 +64,7 @@ func (f *fuzzFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to this file")
 	fs.BoolVar(&f.json, "json", false, "print the JSON summary on stdout instead of the text report")
 	fs.BoolVar(&f.probes, "probes", false, "print the coverage probe table (seeds that hit each probe) before the text report")
+	fs.BoolVar(&f.guided, "guided", false, "guided: perturb (plan and workload) the seeds that hit rare probes, in generations of 32; per shard (docs/design.md)")
 	fs.StringVar(&f.shard, "shard", "1/1", "run slice i of n (seed k belongs to shard k mod n + 1); /n takes i from --shard-index-env")
 	fs.StringVar(&f.shardEnv, "shard-index-env", campaign.DefaultShardEnv, "environment variable with the 0-based shard index, for --shard /n")
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a bar on a terminal, else plain lines), bar, plain or none")
@@ -126,6 +127,7 @@ func (f *fuzzFlags) spec(set map[string]bool, getenv func(string) string) (p cam
 	p.Name, p.Short = f.scenario, f.short
 	p.Seeds, p.Time, p.CPU = f.seeds, f.time, f.cpu
 	p.Workers, p.SeedTimeout = f.workers, f.seedTimeout
+	p.Guided = f.guided
 	return p, p.Validate()
 }
 
@@ -162,6 +164,13 @@ also after Ctrl-C.`, fuzzExamples, stderr)
 	return o, 0, false
 }
 
+func guidedNote(guided bool) string {
+	if guided {
+		return ", guided"
+	}
+	return ""
+}
+
 // fuzzCmd runs a campaign.
 func fuzzCmd(args []string, stdout, stderr io.Writer) int {
 	o, code, done := parseFuzz(args, stderr, os.Getenv, os.Stderr)
@@ -171,8 +180,8 @@ func fuzzCmd(args []string, stdout, stderr io.Writer) int {
 	c := &collector{opts: &o, rec: campaign.NewRecorder(o.spec, o.out)}
 	c.prog = &progress{w: stderr, mode: o.progress, every: o.every, width: func() int { return terminalWidth(os.Stderr) }}
 	camp := c.rec.Summary.Campaign
-	c.prog.printf("raftsim fuzz: campaign seed %v, scenario %s%s, shard %v, %s, %d workers\n",
-		camp.Seed, camp.Scenario, shortNote(camp.Short), o.spec.Shard, budgetNote(camp), o.spec.Workers)
+	c.prog.printf("raftsim fuzz: campaign seed %v, scenario %s%s%s, shard %v, %s, %d workers\n",
+		camp.Seed, camp.Scenario, shortNote(camp.Short), guidedNote(camp.Guided), o.spec.Shard, budgetNote(camp), o.spec.Workers)
 	if err := c.runCampaign(); err != nil {
 		fmt.Fprintf(stderr, "raftsim fuzz: %v\n", err)
 		return exitUsage

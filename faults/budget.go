@@ -189,6 +189,11 @@ func (e *exposure) leaderRemovalNote() string {
 	return fmt.Sprintf(", less %d removals of the leader", e.leaderRemovals)
 }
 
+// removes reports whether the plan removes any member.
+func (e *exposure) removes() bool {
+	return e.leaderRemovals > 0 || slices.Contains(e.removed, true)
+}
+
 // ids lists the IDs whose flag is set.
 func (e *exposure) ids(flags []bool) []int {
 	var out []int
@@ -243,6 +248,8 @@ func clockStep(s Step, offset []time.Duration) string {
 // phase, sorted by ID; every other node is healed. The pick is a minority
 // in every configuration the plan can lead to, possibly empty, and always
 // includes the nodes whose disks may be damaged, since nothing heals them.
+// A plan that removes members keeps only those faulty: a change in flight
+// may need every healthy node to finish.
 // It draws exactly nodes values from r (a shuffle and a count). It fails
 // if p is not within the survivable budget, because then no healed
 // majority can be promised (under Unbounded the harness checks safety
@@ -274,6 +281,18 @@ func (p Plan) StayFaulty(nodes int, r *sim.Rand) ([]int, error) {
 	}
 	r.Shuffle(nodes, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	extra := r.Intn(nodes) // how many healthy nodes to add, at most
+	if e.removes() {
+		// A membership change in flight at the heal may need every
+		// healthy node: a removed node can hold the only copy of the
+		// final configuration, which it will not campaign to commit
+		// (it is no voter there), while it refuses its vote to a member
+		// whose log lacks it; a member kept faulty is then the only one
+		// that could finish the change. Found by FuzzWorld: 4 nodes, n4
+		// removed, the joint configuration committed, the final one only
+		// on n1 (the old leader, kept faulty) and n4; n3 and n2 could
+		// never win the joint configuration's old majority.
+		extra = 0
+	}
 	faulty := slices.Clone(e.damaged)
 	for _, id := range order {
 		if extra == 0 {

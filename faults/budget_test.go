@@ -157,6 +157,19 @@ func TestStayFaultyPicksSomeAndNone(t *testing.T) {
 	assert.Zero(t, sizes[3])
 }
 
+// TestStayFaultyWithRemovals: a plan that removes a member keeps no
+// healthy node faulty (StayFaulty's comment says why).
+func TestStayFaultyWithRemovals(t *testing.T) {
+	for _, node := range []NodeRef{4, Leader} {
+		p := Plan{Steps: []Step{{At: 400 * time.Millisecond, Kind: RemoveMember, Node: node}}}
+		for seed := range uint64(100) {
+			f, err := p.StayFaulty(4, sim.NewRand(seed))
+			require.NoError(t, err)
+			require.Empty(t, f, "seed %d, remove-member %v", seed, node)
+		}
+	}
+}
+
 func TestStayFaultyOutsideBudget(t *testing.T) {
 	p := Plan{Steps: []Step{corrupt(s1, 1), corrupt(s1, 2)}}
 	_, err := p.StayFaulty(3, sim.NewRand(1))

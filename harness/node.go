@@ -149,7 +149,11 @@ func (n *node) crash() {
 	n.syncUpTo(n.w.kernel.Now())
 	n.accountRun()
 	n.w.availCrashed(n)
+	committed := n.w.safety.watch.Committed().Index
 	n.w.report(n.w.safety.watch.Crashed(n.id))
+	if c := n.w.safety.watch.Committed().Index; c < committed {
+		n.w.retractApplied(n, c+1)
+	}
 	if n.raft != nil {
 		st := n.raft.Status()
 		n.lastBeforeCrash = st.Last.Index

@@ -101,6 +101,10 @@ type World struct {
 type appliedCmd struct {
 	out checker.Output
 	at  int64 // 0: not applied yet (nothing applies at time 0)
+	// by and index are where it was first applied, so that an apply the
+	// invariant watch takes back (retractApplied) can be forgotten.
+	by    raft.NodeID
+	index raft.Index
 }
 
 // newWorld builds the world for a seed. Every subsystem gets its own random
@@ -322,7 +326,22 @@ func (w *World) recordApply(n *node, index raft.Index, c Command, r Response) {
 	}
 	w.applied[c.Client] = cmds
 	if a := &cmds[c.Seq-1]; a.at == 0 {
-		*a = appliedCmd{out: r.Output, at: max(w.now(), 1)}
+		*a = appliedCmd{out: r.Output, at: max(w.now(), 1), by: n.id, index: index}
+	}
+}
+
+// retractApplied forgets the applies of n at index from and above: a
+// leader that committed on its own unsynced copy and crashed before the
+// copy was durable applied them, but nobody saw them and the crash erased
+// them (checker/provisional.go). A retried command applies again later,
+// and that apply is the one that counts.
+func (w *World) retractApplied(n *node, from raft.Index) {
+	for _, cmds := range w.applied {
+		for i := range cmds {
+			if cmds[i].by == n.id && cmds[i].index >= from {
+				cmds[i] = appliedCmd{}
+			}
+		}
 	}
 }
 
