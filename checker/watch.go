@@ -140,11 +140,15 @@ func (w *Watch) committedAt(i raft.Index) slot {
 }
 
 // committedMatches reports whether chain is the committed chain hash at
-// i <= commitIndex(); below the trimmed part it cannot tell and says yes.
-// Every caller asks about an index a node's shadow holds, which the Watch
-// never trims (see trimCommitted), so the "yes" is never reached.
+// i <= commitIndex(). Every caller asks about an index a node's shadow
+// holds, which the Watch never trims (see trimCommitted); an index below
+// the trimmed part is the Watch's own bug, and it panics rather than let a
+// check pass unchecked (a panic in a world is a reported failure).
 func (w *Watch) committedMatches(i raft.Index, chain uint64) bool {
-	return !w.committed.has(int(i)) || w.committed.at(int(i)).chain == chain
+	if !w.committed.has(int(i)) {
+		panic(fmt.Sprintf("checker: Watch asked to match committed index %d below its trimmed log (from %d)", i, w.committed.floor()))
+	}
+	return w.committed.at(int(i)).chain == chain
 }
 
 // trimCommitted forgets the committed log and the entry table below the
