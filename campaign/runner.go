@@ -69,6 +69,7 @@ type Runner struct {
 	start   time.Time
 	cpu0    time.Duration
 	next    atomic.Uint64 // the shard's next position
+	failed  atomic.Int64  // seeds failed, for Spec.MaxFailures
 	stopped chan struct{} // closed: take no new seed
 	quit    chan struct{} // closed: abandon running seeds
 	stopMu  sync.Once
@@ -120,6 +121,9 @@ func (r *Runner) work() {
 			return
 		}
 		o := r.runOne(k)
+		if r.spec.MaxFailures > 0 && o.Verdict() == Failed && r.failed.Add(1) >= int64(r.spec.MaxFailures) {
+			r.Stop()
+		}
 		r.out <- o
 		if o.Abandoned {
 			return
