@@ -33,7 +33,7 @@ const moduleName = "github.com/raftsim/raftsim"
 // mutantsOptions is a parsed `raftsim bench mutants` command line.
 type mutantsOptions struct {
 	src, equivalent, match, work string
-	jsonOut                      string // also write the JSON report here
+	jsonOut                      string   // also write the JSON report here
 	allOf                        []string // files with these prefixes are all run, besides the sample
 	sample                       int
 	sampleSeed                   uint64

@@ -31,7 +31,9 @@ func (s *Schemata) Build(dir string, cover bool) (*Binaries, error) {
 		b.Tests[d] = bin
 	}
 	if cover {
-		var pkgs []string
+		// The main package must be among the covered ones, or the binary
+		// writes no counters at all.
+		pkgs := []string{s.Module + "/cmd/raftsim"}
 		for _, d := range s.Target.Dirs {
 			pkgs = append(pkgs, s.Module+"/"+d)
 		}
