@@ -73,7 +73,7 @@ no checkout, or a malformed equivalents file.`, mutantsExamples, stderr)
 	fs.Uint64Var(&o.sampleSeed, "sample-seed", 1, "the seed of the sample")
 	allOf := fs.String("all-of", "", "comma-separated path prefixes whose mutants all run, the sample drawn from the others, e.g. harness/kv")
 	fs.IntVar(&o.run.Jobs, "jobs", 1, "mutants run in parallel (each campaign has one worker)")
-	fs.DurationVar(&o.run.Timeout, "timeout", 0, "wall time after which a mutant's process counts as hung and is killed (default 10 budgets + 2m: a loaded machine stretches wall time)")
+	fs.DurationVar(&o.run.Timeout, "timeout", 0, "wall time after which a mutant's process counts as hung and is killed (default 30 budgets + 10m, a backstop: a campaign is first killed at 3 budgets + 30s of CPU time)")
 	noUnit := fs.Bool("no-unit", false, "do not run the unit tests on the campaign's survivors")
 	fs.BoolVar(&o.noCover, "no-coverage", false, "do not measure which survivors the campaign never reached")
 	fs.StringVar(&o.equivalent, "equivalent", "", "the equivalents file (default: internal/mutate/equivalent.txt of the checkout)")
@@ -96,7 +96,7 @@ no checkout, or a malformed equivalents file.`, mutantsExamples, stderr)
 		o.allOf = strings.Split(*allOf, ",")
 	}
 	if o.run.Timeout == 0 {
-		o.run.Timeout = 10*o.run.Budget + 2*time.Minute
+		o.run.Timeout = 30*o.run.Budget + 10*time.Minute
 	}
 	switch {
 	case o.run.Budget <= 0:

@@ -45,7 +45,7 @@ func TestBenchMutantsPassesCampaignFlags(t *testing.T) {
 	o, code, done := parseMutants([]string{"--campaign-flags", "--scenario swarm", "--budget", "5s", "--", "--short"}, io.Discard)
 	require.False(t, done, code)
 	assert.Equal(t, []string{"--scenario", "swarm", "--short"}, o.run.CampaignFlags)
-	assert.Equal(t, 10*5*time.Second+2*time.Minute, o.run.Timeout)
+	assert.Equal(t, 30*5*time.Second+10*time.Minute, o.run.Timeout)
 	assert.Contains(t, o.run.CampaignCommand(), "fuzz --cpu 5s --workers 1 --campaign-seed 1 --out \"\" --max-failures 1")
 	assert.Contains(t, o.run.CampaignCommand(), "--scenario swarm --short")
 }

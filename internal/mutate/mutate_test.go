@@ -148,7 +148,7 @@ func TestRunnerOnTheFixture(t *testing.T) {
 	s := generated(t)
 	bins, err := s.Build(t.TempDir(), true)
 	require.NoError(t, err)
-	c := &RunConfig{Budget: time.Second, CampaignSeed: "1", Timeout: 5 * time.Second, Jobs: 2, Unit: true}
+	c := &RunConfig{Budget: time.Second, CampaignSeed: "1", Timeout: 5 * time.Minute, CPULimit: 2 * time.Second, Jobs: 2, Unit: true}
 	base, err := c.RunBaseline(s, bins)
 	require.NoError(t, err)
 	assert.Equal(t, 1, base.Seeds)
@@ -173,6 +173,7 @@ func TestRunnerOnTheFixture(t *testing.T) {
 	}, verdicts)
 	assert.Equal(t, "fixture/check", res[0].Detail)
 	assert.Contains(t, res[4].Detail, "divide by zero")
+	assert.Equal(t, "used more than 2s of CPU", res[3].Detail, "the hang is found by its CPU time, not the wall clock")
 	assert.True(t, reached[lessBound.ID])
 	assert.False(t, reached[unused.ID])
 

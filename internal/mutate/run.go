@@ -14,13 +14,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // The verdicts of a mutant.
 const (
 	KilledCampaign = "campaign"   // the campaign found a failure
-	KilledTimeout  = "timeout"    // the campaign outlived the tool's wall-clock limit
+	KilledTimeout  = "timeout"    // the campaign hung: killed at the tool's CPU or wall-clock limit
 	KilledCrash    = "crash"      // the mutated binary crashed
 	KilledUnit     = "unit"       // the campaign passed, a unit test failed
 	Survived       = "survived"   // neither killed it
@@ -35,8 +36,13 @@ type RunConfig struct {
 	// CampaignFlags are passed on to raftsim fuzz (e.g. --scenario swarm).
 	CampaignFlags []string
 	// Timeout is the wall time after which a mutant's process is killed
-	// (a hang): well above the budget.
+	// (a hang): a backstop, well above the budget even on a loaded
+	// machine. The first limit is of CPU time (CPULimit), which load
+	// does not stretch.
 	Timeout time.Duration
+	// CPULimit, when set, replaces the CPU time after which a campaign
+	// counts as hung (default: 3 of its budgets + 30s).
+	CPULimit time.Duration
 	// Jobs run mutants in parallel, each campaign on one worker.
 	Jobs int
 	// Unit runs the targets' unit tests on the campaign's survivors.
@@ -150,7 +156,7 @@ func (c *RunConfig) progress(done, total int, r *Result) {
 	if d != "" {
 		d = ": " + oneLineCut(d, 100)
 	}
-	fmt.Fprintf(c.Progress, "mutants: [%d/%d] %s %s %s%s (%d seeds, %.0fs)\n", done, total, r.Mutant.Pos(), r.Mutant.Operator, r.Verdict, d, r.Seeds, r.Wall)
+	fmt.Fprintf(c.Progress, "mutants: [%d/%d] %s %s %s%s (%d seeds, %.0fs) key %s\n", done, total, r.Mutant.Pos(), r.Mutant.Operator, r.Verdict, d, r.Seeds, r.Wall, r.Key)
 }
 
 func oneLineCut(s string, n int) string {
@@ -190,7 +196,7 @@ func (c *RunConfig) campaign(bin string, id int, budget, timeout time.Duration, 
 }
 
 func (c *RunConfig) campaignWith(bin string, id int, args []string, timeout time.Duration, extraEnv []string) campaignRun {
-	stdout, stderr, err := runProcess(bin, "", id, args, timeout, extraEnv)
+	stdout, stderr, err := runProcess(bin, "", id, args, limits{wall: timeout, cpu: c.cpuLimit(args)}, extraEnv)
 	var sum struct {
 		Seeds    int `json:"seeds"`
 		Failures []struct {
@@ -200,6 +206,8 @@ func (c *RunConfig) campaignWith(bin string, id int, args []string, timeout time
 	_ = json.Unmarshal(stdout, &sum) // a crash leaves none; the exit status decides
 	r := campaignRun{seeds: sum.Seeds}
 	switch code := exitCode(err); {
+	case errors.Is(err, errCPULimit):
+		r.verdict, r.detail = KilledTimeout, fmt.Sprintf("used more than %v of CPU", c.cpuLimit(args))
 	case errors.Is(err, context.DeadlineExceeded):
 		r.verdict, r.detail = KilledTimeout, fmt.Sprintf("still running after %v of wall time", timeout)
 	case code == 0 || code == 3 || code == 4:
@@ -221,7 +229,7 @@ func (c *RunConfig) unit(s *Schemata, b *Binaries, id int) (verdict, detail stri
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		stdout, stderr, err := runProcess(b.Tests[d], filepath.Join(s.Root, filepath.FromSlash(d)), id,
-			[]string{"-test.count=1", "-test.timeout=" + c.Timeout.String()}, c.Timeout+30*time.Second, nil)
+			[]string{"-test.count=1", "-test.timeout=" + c.Timeout.String()}, limits{wall: c.Timeout + 30*time.Second, cpu: max(c.Budget, time.Minute)}, nil)
 		if err != nil {
 			return KilledUnit, d + ": " + firstFail(stdout, stderr)
 		}
@@ -229,10 +237,35 @@ func (c *RunConfig) unit(s *Schemata, b *Binaries, id int) (verdict, detail stri
 	return Survived, ""
 }
 
-// runProcess runs a binary with mutant id active, killing it after
-// timeout (the only wall-clock decision, and at the tool level).
-func runProcess(bin, dir string, id int, args []string, timeout time.Duration, extraEnv []string) (stdout, stderr []byte, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+// cpuLimit is the CPU time after which a campaign counts as hung: three
+// of its budgets and half a minute (a campaign uses its budget and
+// finishes the seeds it started); 0 for a campaign budgeted in seeds.
+func (c *RunConfig) cpuLimit(args []string) time.Duration {
+	if c.CPULimit > 0 {
+		return c.CPULimit
+	}
+	for i, a := range args {
+		if a == "--cpu" && i+1 < len(args) {
+			d, err := time.ParseDuration(args[i+1])
+			if err == nil {
+				return 3*d + 30*time.Second
+			}
+		}
+	}
+	return 0
+}
+
+// limits are when runProcess gives up on a process: wall time, and CPU
+// time (0: none) where the system reports it.
+type limits struct{ wall, cpu time.Duration }
+
+var errCPULimit = errors.New("mutate: the CPU limit was reached")
+
+// runProcess runs a binary with mutant id active, killing it at its
+// limits (tool-level decisions: a verdict of the harness never reads
+// them).
+func runProcess(bin, dir string, id int, args []string, lim limits, extraEnv []string) (stdout, stderr []byte, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lim.wall)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
@@ -240,8 +273,20 @@ func runProcess(bin, dir string, id int, args []string, timeout time.Duration, e
 	cmd.WaitDelay = 5 * time.Second
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	if ctx.Err() != nil {
+	if err = cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	var overCPU atomic.Bool
+	stopWatch := make(chan struct{})
+	if lim.cpu > 0 {
+		go watchCPU(cmd.Process, lim.cpu, stopWatch, &overCPU)
+	}
+	err = cmd.Wait()
+	close(stopWatch)
+	switch {
+	case overCPU.Load():
+		err = errCPULimit
+	case ctx.Err() != nil:
 		err = context.DeadlineExceeded
 	}
 	return o.Bytes(), e.Bytes(), err
