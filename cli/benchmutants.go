@@ -228,7 +228,8 @@ func runMutants(o *mutantsOptions, stdout, progress io.Writer) (*mutate.Report, 
 }
 
 // sampleMutants draws the sample from the mutants outside allOf and
-// keeps every mutant inside, in ID order.
+// keeps every mutant inside, shuffled (mutate.Shuffle) so that a run cut
+// short has scored a random part of them.
 func sampleMutants(ms []*mutate.Mutant, n int, seed uint64, allOf []string) []*mutate.Mutant {
 	in := func(m *mutate.Mutant) bool {
 		return slices.ContainsFunc(allOf, func(p string) bool { return strings.HasPrefix(m.File, p) })
@@ -236,8 +237,7 @@ func sampleMutants(ms []*mutate.Mutant, n int, seed uint64, allOf []string) []*m
 	all := slices.DeleteFunc(slices.Clone(ms), func(m *mutate.Mutant) bool { return !in(m) })
 	rest := slices.DeleteFunc(slices.Clone(ms), in)
 	out := append(mutate.Sample(rest, n, seed), all...)
-	slices.SortFunc(out, func(a, b *mutate.Mutant) int { return a.ID - b.ID })
-	return out
+	return mutate.Shuffle(out, seed)
 }
 
 // readEquivalents reads the equivalents file; a missing file is an

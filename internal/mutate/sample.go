@@ -15,17 +15,7 @@ func Sample(ms []*Mutant, n int, seed uint64) []*Mutant {
 	if n <= 0 || n >= len(ms) {
 		return ms
 	}
-	type ranked struct {
-		rank uint64
-		i    int
-	}
-	rs := make([]ranked, len(ms))
-	for i, m := range ms {
-		h := fnv.New64a()
-		h.Write([]byte(strconv.FormatUint(seed, 10) + "\x00" + m.Key()))
-		rs[i] = ranked{h.Sum64(), i}
-	}
-	sort.Slice(rs, func(a, b int) bool { return rs[a].rank < rs[b].rank || rs[a].rank == rs[b].rank && rs[a].i < rs[b].i })
+	rs := rank(ms, seed)
 	keep := make([]bool, len(ms))
 	for _, r := range rs[:n] {
 		keep[r.i] = true
@@ -35,6 +25,34 @@ func Sample(ms []*Mutant, n int, seed uint64) []*Mutant {
 		if keep[i] {
 			out = append(out, m)
 		}
+	}
+	return out
+}
+
+type ranked struct {
+	rank uint64
+	i    int
+}
+
+// rank orders the mutants by a hash of the seed and their keys.
+func rank(ms []*Mutant, seed uint64) []ranked {
+	rs := make([]ranked, len(ms))
+	for i, m := range ms {
+		h := fnv.New64a()
+		h.Write([]byte(strconv.FormatUint(seed, 10) + "\x00" + m.Key()))
+		rs[i] = ranked{h.Sum64(), i}
+	}
+	sort.Slice(rs, func(a, b int) bool { return rs[a].rank < rs[b].rank || rs[a].rank == rs[b].rank && rs[a].i < rs[b].i })
+	return rs
+}
+
+// Shuffle orders the mutants by the same hash as Sample: run in that
+// order, the mutants finished at any moment are a random subsample of
+// the run, whose score means something if the run is cut short.
+func Shuffle(ms []*Mutant, seed uint64) []*Mutant {
+	out := make([]*Mutant, 0, len(ms))
+	for _, r := range rank(ms, seed) {
+		out = append(out, ms[r.i])
 	}
 	return out
 }
