@@ -250,7 +250,18 @@ var (
 func (g *generator) binary(b *ast.BinaryExpr) {
 	x, y := g.span(b.X), g.span(b.Y)
 	gap := span{x.hi, y.lo}
-	with := func(op token.Token) string { return g.text(b.X) + " " + op.String() + " " + g.text(b.Y) }
+	// with is the mutated text: an operand that binds less tightly than
+	// the new operator gets the parentheses the mutant implies.
+	with := func(op token.Token) string {
+		x, y := g.text(b.X), g.text(b.Y)
+		if bx, ok := b.X.(*ast.BinaryExpr); ok && bx.Op.Precedence() < op.Precedence() {
+			x = "(" + x + ")"
+		}
+		if by, ok := b.Y.(*ast.BinaryExpr); ok && by.Op.Precedence() <= op.Precedence() {
+			y = "(" + y + ")"
+		}
+		return x + " " + op.String() + " " + y
+	}
 	orig := g.text(b)
 	if h, ok := orderedHelpers[b.Op]; ok {
 		mb := g.mutant(b, OpBoundary, orig, with(h.boundary))
