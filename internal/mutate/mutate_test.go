@@ -16,14 +16,26 @@ import (
 
 var fixtureTarget = Target{Dirs: []string{"calc"}, Options: DefaultOptions}
 
+// fixtureDir holds the fixture's schemata copy, removed by TestMain.
+var fixtureDir string
+
 // fixture generates the schemata copy of testdata/fixture once.
 var fixture = sync.OnceValues(func() (*Schemata, error) {
 	dir, err := os.MkdirTemp("", "mutate-test-")
 	if err != nil {
 		return nil, err
 	}
+	fixtureDir = dir
 	return Generate("testdata/fixture", filepath.Join(dir, "src"), fixtureTarget)
 })
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	os.Exit(code)
+}
 
 func generated(t *testing.T) *Schemata {
 	t.Helper()
