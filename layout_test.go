@@ -40,6 +40,7 @@ var allowedImports = map[string][]string{
 	"scenarios":           {"harness", "faults", "sim", "raft", "storage/simdisk"},
 	"shrink":              {"failfile", "harness", "faults", "sim", "checker", "raft", "scenarios"},
 	"internal/cpuclock":   {},
+	"internal/mutate":     {},
 	"campaign":            {"scenarios", "failfile", "harness", "faults", "checker", "raft", "sim", "internal/cpuclock", "internal/zoo", "internal/strictjson", "internal/atomicfile"},
 	"cli":                 {"*"},
 	"cmd/raftsim":         {"cli"},

@@ -14,6 +14,7 @@ import (
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/failfile"
 	"github.com/raftsim/raftsim/harness"
+	"github.com/raftsim/raftsim/internal/zoo"
 	"github.com/raftsim/raftsim/raft"
 	"github.com/raftsim/raftsim/scenarios"
 	"github.com/raftsim/raftsim/storage/simdisk"
@@ -195,4 +196,18 @@ func TestRunnerAbandons(t *testing.T) {
 	}
 	s := rec.Summary
 	assert.LessOrEqual(t, s.Seeds+s.Abandoned, 2, "at most the seeds taken before Abandon")
+}
+
+// MaxFailures stops the campaign from starting seeds after that many
+// failures: with a bug every seed finds and one worker, exactly one seed
+// runs of a budget of ten.
+func TestMaxFailuresStopsTheCampaign(t *testing.T) {
+	bugs, err := zoo.Parse("prevote-never-grants")
+	require.NoError(t, err)
+	s, err := Run(Spec{Seed: 7, Seeds: 10, Short: true, Workers: 1, Bugs: bugs, MaxFailures: 1}, "", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.Failed)
+	assert.Equal(t, 1, s.Seeds)
+	_, err = Start(Spec{MaxFailures: -1})
+	assert.ErrorContains(t, err, "max failures -1")
 }

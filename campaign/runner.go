@@ -75,6 +75,7 @@ type Runner struct {
 	cpu0    time.Duration
 	next    atomic.Uint64 // the shard's next position
 	guide   *guide        // a guided campaign's schedule; nil for a plain one
+	failed  atomic.Int64  // seeds failed, for Spec.MaxFailures
 	stopped chan struct{} // closed: take no new seed
 	quit    chan struct{} // closed: abandon running seeds
 	stopMu  sync.Once
@@ -131,6 +132,9 @@ func (r *Runner) work() {
 		o := r.runOne(j)
 		if r.guide != nil && !o.Abandoned {
 			r.guide.finish(j, o)
+		}
+		if r.spec.MaxFailures > 0 && o.Verdict() == Failed && r.failed.Add(1) >= int64(r.spec.MaxFailures) {
+			r.Stop()
 		}
 		r.out <- o
 		if o.Abandoned {

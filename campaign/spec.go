@@ -66,6 +66,9 @@ type Spec struct {
 	// SeedTimeout is the wall time a seed may take before it counts as a
 	// failure (class budget, check wall-time); 0 for no limit.
 	SeedTimeout time.Duration
+	// MaxFailures, when positive, stops the campaign from starting seeds
+	// once that many seeds have failed (seeds already running finish).
+	MaxFailures int
 	// Reproduce is the command line that reruns a seed, for the summary;
 	// nil gives RunCommand's `raftsim run` line.
 	Reproduce func(Outcome) string
@@ -90,6 +93,8 @@ func (s *Spec) Validate() error {
 		return fmt.Errorf("campaign: workers %d: want 1 to %d (0 for GOMAXPROCS)", s.Workers, MaxWorkers)
 	case s.SeedTimeout < 0:
 		return errors.New("campaign: the seed timeout must not be negative")
+	case s.MaxFailures < 0:
+		return fmt.Errorf("campaign: max failures %d: must not be negative", s.MaxFailures)
 	}
 	if s.Shard != (Shard{}) {
 		if err := s.Shard.validate(); err != nil {

@@ -27,6 +27,7 @@ const benchExamples = `  raftsim bench                        every figure at fu
   raftsim bench --sections c --compaction 128
                                        the same, compacting every 128 entries
   raftsim bench zoo --workers 2        time to find each zoo bug (see raftsim bench zoo --help)
+  raftsim bench mutants --sample 130   the mutation score of the core (see raftsim bench mutants --help)
   cd bench && go run ./cmd/compare     the ratio against etcd-raft on workload (a), in one process
 `
 
@@ -62,6 +63,7 @@ type benchOptions struct {
 func parseBench(args []string, stderr io.Writer) (o benchOptions, code int, done bool) {
 	fs := newFlagSet("bench", `Usage: raftsim bench [flags]
        raftsim bench zoo [flags]
+       raftsim bench mutants [flags]
 
 Measures the harness: (a) the no-fault throughput workload, (b) a chaos
 scenario, (c) the CPU cost of a virtual second at 10 s, 60 s, 600 s and an
@@ -136,6 +138,9 @@ func (s benchSizes) withDefaults(quick bool) benchSizes {
 func benchCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "zoo" {
 		return zooCmd(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "mutants" {
+		return mutantsCmd(args[1:], stdout, stderr)
 	}
 	o, code, done := parseBench(args, stderr)
 	if done {

@@ -16,7 +16,7 @@ func everyCommand() [][]string {
 	for _, c := range commands() {
 		out = append(out, []string{c.name})
 	}
-	return append(out, []string{"bench", "zoo"})
+	return append(out, []string{"bench", "zoo"}, []string{"bench", "mutants"})
 }
 
 var (

@@ -44,7 +44,7 @@ type fuzzOptions struct {
 // fuzzFlags are the raw flag values of `raftsim fuzz`.
 type fuzzFlags struct {
 	seed, scenario, bugs, store, out, summary, junit, shard, shardEnv, progress string
-	seeds, workers                                                              int
+	seeds, workers, maxFailures                                                 int
 	time, cpu, every, seedTimeout, grace                                        time.Duration
 	short, json, probes, guided                                                 bool
 }
@@ -70,6 +70,7 @@ func (f *fuzzFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.progress, "progress", "auto", "auto (a bar on a terminal, else plain lines), bar, plain or none")
 	fs.DurationVar(&f.every, "progress-every", 10*time.Second, "time between plain progress lines")
 	fs.DurationVar(&f.seedTimeout, "seed-timeout", 5*time.Minute, "wall time one seed may take before it is a failure (0: no limit)")
+	fs.IntVar(&f.maxFailures, "max-failures", 0, "stop starting seeds after N seeds failed (0: no limit), e.g. 1 to stop at the first failure")
 	fs.DurationVar(&f.grace, "grace", 10*time.Second, "after Ctrl-C, how long running seeds may finish before they are abandoned")
 }
 
@@ -126,7 +127,7 @@ func (f *fuzzFlags) spec(set map[string]bool, getenv func(string) string) (p cam
 	}
 	p.Name, p.Short = f.scenario, f.short
 	p.Seeds, p.Time, p.CPU = f.seeds, f.time, f.cpu
-	p.Workers, p.SeedTimeout = f.workers, f.seedTimeout
+	p.Workers, p.SeedTimeout, p.MaxFailures = f.workers, f.seedTimeout, f.maxFailures
 	p.Guided = f.guided
 	return p, p.Validate()
 }
