@@ -290,9 +290,15 @@ sessions must survive in the snapshot.`,
 	Build: func(seed sim.Seed) harness.Config {
 		cfg := base(3)
 		cfg.Raft.SnapshotThreshold = 20
-		// Small chunks on purpose: many round trips per snapshot, so a
-		// flapping link drops some. The liveness bound counts each chunk.
-		cfg.Raft.SnapshotChunkSize = 256
+		// Small chunks on purpose: many round trips per snapshot (the
+		// state is a few hundred bytes), so a flapping link drops some
+		// and a duplicated or late chunk or answer meets a transfer
+		// that moved on. The liveness bound counts each chunk.
+		cfg.Raft.SnapshotChunkSize = 128
+		// Retransmitting RPC layers duplicate and reorder: a chunk or an
+		// answer arriving twice, or late, must neither restart nor
+		// corrupt the transfer.
+		cfg.Network.Duplicate = sim.Percent(5)
 		return drawn(seed, cfg, func(s *faults.Shape) {
 			s.Cuts = faults.CutShape{Every: 1500 * ms, For: 1200 * ms, FlapInterval: 150 * ms,
 				Weights: faults.CutWeights{Isolate: 3, Flap: 1}}
