@@ -129,6 +129,9 @@ func (n *Node[D, R]) tickFollower(now time.Duration) {
 		n.resetElectionTimer(now)
 		return
 	}
+	if !n.membership.Contains(n.id) {
+		n.hit(ProbeRemovedCampaigns)
+	}
 	n.campaign(false)
 }
 
