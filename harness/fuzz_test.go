@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/raftsim/raftsim/checker"
 	"github.com/raftsim/raftsim/faults"
 	"github.com/raftsim/raftsim/raft"
@@ -174,16 +177,11 @@ func worldFromBytes(data []byte) (Config, sim.Seed) {
 			continue
 		}
 		if s.Kind == faults.RemoveMember {
-			// Never below two voters: removing one of two can deadlock
-			// the core. The removed node may be the only one holding
-			// the final configuration, which it does not campaign to
-			// commit (it is no voter there), while it refuses its vote
-			// to the other, whose log lacks it, and the joint
-			// configuration needs both. Found by FuzzWorld (3 nodes, n2
-			// then the leader n3 removed, n3 deposed before the final
-			// configuration committed); a liveness gap of the core, not
-			// a world to fail on until the core lets such a node run.
-			if removals >= cfg.Nodes-2 {
+			// Never below one voter: a configuration needs one. (Down
+			// to one voter used to be refused too: removing one of
+			// two deadlocked the core until a removed node could
+			// campaign to commit its own removal.)
+			if removals >= cfg.Nodes-1 {
 				continue
 			}
 			removals++
@@ -315,4 +313,24 @@ func fuzzShape(cfg Config) string {
 	return fmt.Sprintf("%d nodes, %v chaos, read %v/%v, %d clients on %d keys, mix %+v, snapshot threshold %d chunk %d, crash policy %v, power cut %v",
 		cfg.Nodes, cfg.Duration, w.ReadPath, cfg.Raft.ReadMode, w.Clients, w.Keys, w.Mix,
 		cfg.Raft.SnapshotThreshold, cfg.Raft.SnapshotChunkSize, cfg.Disk.CrashPolicy, cfg.Disk.PowerCut)
+}
+
+// The input that found the two-voter removal deadlock (in the seed corpus
+// as testdata/fuzz/FuzzWorld/cf489da78b05b59a) decodes with both removals
+// and passes: a removed node campaigns to commit its own removal.
+func TestFuzzWorldRemovalFromTwoVoters(t *testing.T) {
+	data := []byte("\x8d\xfe\xa9\xbc\xa3\xb9,&\xb4\x03\x85\xa6\xf6(qP\xf1\xd6\b7x@\xe94ƃ\x00\x00\x00\xff\x98\x018\xfb\x012\xa4\xff")
+	cfg, seed := worldFromBytes(data)
+	removals := 0
+	for _, s := range cfg.Plan.Steps {
+		if s.Kind == faults.RemoveMember {
+			removals++
+		}
+	}
+	require.Equal(t, 3, cfg.Nodes)
+	require.Equal(t, 2, removals, "the plan removes two of three voters")
+	res, err := Run(cfg, seed)
+	require.NoError(t, err)
+	require.Nil(t, res.Failure)
+	assert.NotZero(t, res.Probes[raft.ProbeRemovedCampaigns], "a removed node campaigned to commit its removal")
 }

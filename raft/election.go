@@ -76,10 +76,26 @@ func (n *Node[D, R]) resetElectionTimer(now time.Duration) {
 	n.electionDeadline = now + n.electionTimeout
 }
 
-// canCampaign: only initialized voters stand for election. Non-voters and
-// removed nodes wait to be told by a leader.
+// canCampaign: initialized voters stand for election, and so does a node
+// that its latest configuration removes while that configuration is not
+// committed yet, if it voted in the one before (dissertation §4.2.2: it
+// may still be needed until the new configuration commits). Without that,
+// a removal from two voters whose leader is deposed before the final
+// configuration commits deadlocks: the remaining voter needs the removed
+// node's vote in the joint configuration and cannot get it when its log
+// lacks the final entry, and only the removed node holds that entry. Such
+// a candidate counts votes per its latest configuration, as every node
+// does, so its own vote does not count; once elected it commits the
+// configuration and steps down (advanceMembershipChange). Non-voters and
+// nodes whose removal committed wait to be told by a leader.
 func (n *Node[D, R]) canCampaign() bool {
-	return !n.pristine && n.membership.Contains(n.id)
+	if n.pristine {
+		return false
+	}
+	if n.membership.Contains(n.id) {
+		return true
+	}
+	return n.commit < n.membershipIndex && n.votedBefore()
 }
 
 func (n *Node[D, R]) becomeFollower(term Term, leader NodeID) {
@@ -112,6 +128,9 @@ func (n *Node[D, R]) tickFollower(now time.Duration) {
 	if !n.canCampaign() {
 		n.resetElectionTimer(now)
 		return
+	}
+	if !n.membership.Contains(n.id) {
+		n.hit(ProbeRemovedCampaigns)
 	}
 	n.campaign(false)
 }

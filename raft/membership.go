@@ -9,6 +9,7 @@ import (
 // the log, committed or not (§4.1). A leader starts replicating to new
 // members at once.
 func (n *Node[D, R]) setMembership(m Membership, index Index) {
+	n.prev = prevVoter{at: index, voter: n.membership.Contains(n.id)}
 	n.membership = m.Clone()
 	n.membershipIndex = index
 	if n.lead == nil {
@@ -156,7 +157,68 @@ func (n *Node[D, R]) advanceMembershipChange() {
 	for i := len(n.lead.progress) - 1; i >= 0; i-- {
 		pr := n.lead.progress[i]
 		if !pr.nonVoter && !n.membership.Contains(pr.id) {
+			if pr.match >= n.membershipIndex {
+				// Tell it the removal committed, so that it stops
+				// campaigning to get it committed (canCampaign).
+				n.send(&Message[D]{Type: MsgHeartbeat, To: pr.id, Commit: n.membershipIndex})
+			}
 			n.lead.remove(pr.id)
 		}
 	}
+}
+
+// prevVoter remembers whether the node voted in the configuration before
+// the one at index at (0: not known, after a restart, a truncation or a
+// snapshot install).
+type prevVoter struct {
+	at    Index
+	voter bool
+}
+
+// votedBefore reports whether the node votes in the configuration that
+// precedes its latest one. It is known in memory when the latest one was
+// appended since the node started; otherwise it is looked up, in the log
+// (the latest configuration entry before membershipIndex) or, when the log
+// holds none, in the snapshot. Only a node outside its latest, uncommitted
+// configuration asks, so the reads happen in that situation alone.
+func (n *Node[D, R]) votedBefore() bool {
+	if n.prev.at != n.membershipIndex {
+		prev, ok := n.previousMembership()
+		n.prev = prevVoter{at: n.membershipIndex, voter: ok && prev.Contains(n.id)}
+	}
+	return n.prev.voter
+}
+
+// previousMembership finds the configuration in force just before the
+// entry at membershipIndex.
+func (n *Node[D, R]) previousMembership() (Membership, bool) {
+	const chunk = 256
+	first := max(n.log.firstIndex(), 1)
+	for hi := n.membershipIndex - 1; hi >= first; {
+		lo := first
+		if hi-first >= chunk {
+			lo = hi - chunk + 1
+		}
+		es, err := n.store.GetLogEntries(lo, hi+1)
+		n.must(err, "scan for the previous membership in [%d, %d]", lo, hi)
+		for k := len(es) - 1; k >= 0; k-- {
+			if es[k].Kind == EntryConfigChange {
+				return es[k].Membership.Clone(), true
+			}
+		}
+		if lo == first {
+			break
+		}
+		hi = lo - 1
+	}
+	if n.log.snapIndex == 0 {
+		return Membership{}, false
+	}
+	snap, err := n.store.GetCurrentSnapshot()
+	n.must(err, "get current snapshot")
+	if snap == nil {
+		return Membership{}, false
+	}
+	n.must(snap.Snapshot.Close(), "close snapshot")
+	return snap.Membership.Clone(), true
 }

@@ -57,6 +57,9 @@ type Node[D, R any] struct {
 	// (pristine, or given by Initialize).
 	membership      Membership
 	membershipIndex Index
+	// prev: whether the node voted in the configuration before that one
+	// (votedBefore).
+	prev prevVoter
 	// pristine nodes have an empty log and wait for Initialize or a
 	// leader before they take part in elections.
 	pristine bool

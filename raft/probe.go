@@ -97,6 +97,9 @@ const (
 	// ProbeLeaderRemoved: a leader removed by a configuration change
 	// stepped down once the change committed.
 	ProbeLeaderRemoved
+	// ProbeRemovedCampaigns: a node its latest, uncommitted configuration
+	// removes campaigned to get that configuration committed.
+	ProbeRemovedCampaigns
 
 	// NumProbes is the number of probes.
 	NumProbes
@@ -130,6 +133,7 @@ var probeNames = [NumProbes]string{
 	ProbeReadLeaseExpired:       "read-lease-expired",
 	ProbeReadsDropped:           "reads-dropped",
 	ProbeLeaderRemoved:          "leader-removed",
+	ProbeRemovedCampaigns:       "removed-campaigns",
 }
 
 // String is the probe's name, as campaign reports list it.

@@ -445,10 +445,11 @@ func (n *Node[D, R]) writeEntries(entries []Entry[D]) {
 	n.must(n.store.ReplicateToLog(entries), "replicate %v..%v", entries[0].ID(), entries[len(entries)-1].ID())
 	n.log.appended(entries)
 	n.pristine = false
-	for i := len(entries) - 1; i >= 0; i-- {
+	// Every configuration in turn, so that the node knows the one before
+	// the latest (votedBefore); the last one stays.
+	for i := range entries {
 		if entries[i].Kind == EntryConfigChange {
 			n.setMembership(*entries[i].Membership, entries[i].Index)
-			break
 		}
 	}
 }
@@ -469,5 +470,6 @@ func (n *Node[D, R]) truncateFrom(i Index) {
 		n.must(err, "get membership after truncation")
 		n.membership = st.Membership.Clone()
 		n.membershipIndex = n.membershipIndexOf(st)
+		n.prev = prevVoter{}
 	}
 }

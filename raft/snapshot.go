@@ -202,6 +202,7 @@ func (n *Node[D, R]) installSnapshot(in *snapshotIn) {
 	}
 	n.membership = st.Membership.Clone()
 	n.membershipIndex = n.membershipIndexOf(st)
+	n.prev = prevVoter{}
 	if joint || n.membership.IsJoint() {
 		n.hit(ProbeSnapshotJoint)
 	}
