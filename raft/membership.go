@@ -192,24 +192,8 @@ func (n *Node[D, R]) votedBefore() bool {
 // previousMembership finds the configuration in force just before the
 // entry at membershipIndex.
 func (n *Node[D, R]) previousMembership() (Membership, bool) {
-	const chunk = 256
-	first := max(n.log.firstIndex(), 1)
-	for hi := n.membershipIndex - 1; hi >= first; {
-		lo := first
-		if hi-first >= chunk {
-			lo = hi - chunk + 1
-		}
-		es, err := n.store.GetLogEntries(lo, hi+1)
-		n.must(err, "scan for the previous membership in [%d, %d]", lo, hi)
-		for k := len(es) - 1; k >= 0; k-- {
-			if es[k].Kind == EntryConfigChange {
-				return es[k].Membership.Clone(), true
-			}
-		}
-		if lo == first {
-			break
-		}
-		hi = lo - 1
+	if e, ok := n.lastConfigEntry(n.membershipIndex - 1); ok {
+		return e.Membership.Clone(), true
 	}
 	if n.log.snapIndex == 0 {
 		return Membership{}, false

@@ -196,11 +196,22 @@ func (n *Node[D, R]) membershipIndexOf(st InitialState) Index {
 // index (InitialState.MembershipIndex); it reads in chunks, since a read
 // costs a disk latency.
 func (n *Node[D, R]) findMembershipIndex() Index {
-	// Read back in chunks: one storage read per entry made a restart on a
-	// slow disk take seconds per thousand entries.
+	if e, ok := n.lastConfigEntry(n.log.last.Index); ok {
+		return e.Index
+	}
+	if n.log.snapIndex > 0 {
+		return n.log.snapIndex
+	}
+	return 0
+}
+
+// lastConfigEntry scans the log back from hi for the last configuration
+// entry at or below it. It reads in chunks: one storage read per entry
+// made a restart on a slow disk take seconds per thousand entries.
+func (n *Node[D, R]) lastConfigEntry(hi Index) (Entry[D], bool) {
 	const chunk = 256
 	first := max(n.log.firstIndex(), 1)
-	for hi := n.log.last.Index; hi >= first; {
+	for hi >= first {
 		lo := first
 		if hi-first >= chunk {
 			lo = hi - chunk + 1
@@ -209,7 +220,7 @@ func (n *Node[D, R]) findMembershipIndex() Index {
 		n.must(err, "scan for membership in [%d, %d]", lo, hi)
 		for k := len(es) - 1; k >= 0; k-- {
 			if es[k].Kind == EntryConfigChange {
-				return es[k].Index
+				return es[k], true
 			}
 		}
 		if lo == first {
@@ -217,10 +228,7 @@ func (n *Node[D, R]) findMembershipIndex() Index {
 		}
 		hi = lo - 1
 	}
-	if n.log.snapIndex > 0 {
-		return n.log.snapIndex
-	}
-	return 0
+	return Entry[D]{}, false
 }
 
 // Initialize gives a pristine node the cluster's initial membership, as
