@@ -77,11 +77,7 @@ func TestCheckQuorumCatchesALeaderThatNeverStepsDown(t *testing.T) {
 // caught (so the check is not vacuous there).
 func TestCheckQuorumTrickyButCorrect(t *testing.T) {
 	slow := sim.FixedDist(40 * ms)
-	cases := []struct {
-		name   string
-		cfg    Config
-		caught bool // the broken core is caught
-	}{
+	cases := []availCase{
 		{"one-way cut out of n1", availConfig(faults.Step{At: time.Second, Kind: faults.PartitionOneWay, From: []int{1}, To: []int{2, 3}}), false},
 		{"one-way cut into n1", availConfig(faults.Step{At: time.Second, Kind: faults.PartitionOneWay, From: []int{2, 3}, To: []int{1}}), false},
 		{"isolated leader paused for longer than the bound", availConfig(isolateLeader,
@@ -101,19 +97,30 @@ func TestCheckQuorumTrickyButCorrect(t *testing.T) {
 	joint := availConfig(faults.Step{At: 500 * ms, Kind: faults.AddMember, Node: 4},
 		faults.Step{At: 520 * ms, Kind: faults.Isolate, Node: faults.Leader})
 	joint.Spares = 1
-	cases = append(cases, struct {
-		name   string
-		cfg    Config
-		caught bool
-	}{"isolated during a membership change", joint, true})
+	cases = append(cases, availCase{"isolated during a membership change", joint, true})
+	runAvailCases(t, cases, zoo.Bugs{CheckQuorumNeverResets: true}, CheckQuorumStepDown)
+}
+
+// availCase is a tricky but correct situation for an availability check.
+type availCase struct {
+	name   string
+	cfg    Config
+	caught bool // the core with the check's zoo knob is caught
+}
+
+// runAvailCases runs each case on the correct core, which must pass, and
+// where caught says so on the core with bugs, which check must catch (so
+// the check is not vacuous there).
+func runAvailCases(t *testing.T, cases []availCase, bugs zoo.Bugs, check string) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			requirePass(t, availFailures(t, c.cfg, 6))
 			if !c.caught {
 				return
 			}
-			c.cfg.Bugs = zoo.Bugs{CheckQuorumNeverResets: true}
-			requireCaught(t, availFailures(t, c.cfg, 6), CheckQuorumStepDown)
+			c.cfg.Bugs = bugs
+			requireCaught(t, availFailures(t, c.cfg, 6), check)
 		})
 	}
 }
@@ -157,11 +164,7 @@ func TestTransferCatchesATransferThatNeverEnds(t *testing.T) {
 // target, one whose leader is paused mid-transfer, one whose leader's clock
 // runs slow.
 func TestTransferTrickyButCorrect(t *testing.T) {
-	cases := []struct {
-		name   string
-		cfg    Config
-		caught bool
-	}{
+	cases := []availCase{
 		{"a transfer that succeeds", availConfig(faults.Step{At: time.Second, Kind: faults.TransferLeader, Node: faults.AnyVoter}), false},
 		{"a transfer to a node that was cut off", availConfig(
 			faults.Step{At: 500 * ms, Kind: faults.Isolate, Node: 3},
@@ -171,16 +174,7 @@ func TestTransferTrickyButCorrect(t *testing.T) {
 		{"the leader's clock slow", availConfig(
 			faults.Step{At: 500 * ms, Kind: faults.ClockDrift, Node: faults.Leader, PPM: -400_000}, pauseTarget, transferTo3), true},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			requirePass(t, availFailures(t, c.cfg, 6))
-			if !c.caught {
-				return
-			}
-			c.cfg.Bugs = zoo.Bugs{TransferNeverAbandoned: true}
-			requireCaught(t, availFailures(t, c.cfg, 6), CheckTransferEnds)
-		})
-	}
+	runAvailCases(t, cases, zoo.Bugs{TransferNeverAbandoned: true}, CheckTransferEnds)
 }
 
 // A core that elects nobody (the zoo's prevote-never-grants) is caught
