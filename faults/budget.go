@@ -283,14 +283,16 @@ func (p Plan) StayFaulty(nodes int, r *sim.Rand) ([]int, error) {
 	extra := r.Intn(nodes) // how many healthy nodes to add, at most
 	if e.removes() {
 		// A membership change in flight at the heal may need every
-		// healthy node: a removed node can hold the only copy of the
-		// final configuration, which it will not campaign to commit
-		// (it is no voter there), while it refuses its vote to a member
-		// whose log lacks it; a member kept faulty is then the only one
-		// that could finish the change. Found by FuzzWorld: 4 nodes, n4
-		// removed, the joint configuration committed, the final one only
-		// on n1 (the old leader, kept faulty) and n4; n3 and n2 could
-		// never win the joint configuration's old majority.
+		// healthy node. Found by FuzzWorld: 4 nodes, n4 removed, the
+		// joint configuration committed, the final one only on n1 (the
+		// old leader, kept faulty) and n4; n4 did not campaign (it is no
+		// voter there) and refused its vote to n2 and n3, whose logs
+		// lacked it. The core has since been fixed (a node removed by an
+		// uncommitted configuration campaigns to commit it, dissertation
+		// 4.2.2), so this may be more cautious than the core needs now;
+		// it stays because lifting it changes the trace of every plan
+		// that removes a member, and no campaign has measured that the
+		// liveness bound then holds.
 		extra = 0
 	}
 	faulty := slices.Clone(e.damaged)
