@@ -24,8 +24,8 @@ const benchExamples = `  raftsim bench                        every figure at fu
   raftsim bench --json > bench.json    the figures for programs
   raftsim bench --workers 2            the chaos seeds and the campaign on two workers
   raftsim bench --sections c           only the cost by length and cluster size (c)
-  raftsim bench --sections c --compaction 128
-                                       the same, compacting every 128 entries
+  raftsim bench --sections c --compaction 1024
+                                       the same, compacting every 1024 entries
   raftsim bench zoo --workers 2        time to find each zoo bug (see raftsim bench zoo --help)
   raftsim bench mutants --sample 130   the mutation score of the core (see raftsim bench mutants --help)
   cd bench && go run ./cmd/compare     the ratio against etcd-raft on workload (a), in one process
@@ -91,7 +91,7 @@ Goals missed (a slow machine) do not change it; the report says them.`, benchExa
 	fs.IntVar(&o.sizes.ChaosSeeds, "seeds", 0, "seeds of the chaos scenario (default 200, 5 with --quick)")
 	fs.IntVar(&o.sizes.CampaignSeeds, "campaign-seeds", 0, "seeds of the memory campaign (default 10,000, 200 with --quick)")
 	sections := fs.String("sections", "", "comma-separated sections to run, of "+strings.Join(benchStepKeys(), ", ")+" (default all)")
-	fs.Uint64Var(&o.compaction, "compaction", 0, "section c only: compact every N applied entries instead of the scenario's 1024 (0: the scenario's)")
+	fs.Uint64Var(&o.compaction, "compaction", 0, "section c only: compact every N applied entries instead of the scenario's (0: the scenario's, 256)")
 	if code, done := parseFlags(fs, args); done {
 		return o, code, true
 	}

@@ -180,6 +180,8 @@ type StateMachine[D, R any] interface {
 type Codec[D any] interface {
 	// AppendEncode appends the encoding of d to dst.
 	AppendEncode(dst []byte, d D) []byte
-	// Decode parses one encoding produced by AppendEncode.
+	// Decode parses one encoding produced by AppendEncode. It keeps
+	// nothing of src (strings and slices in the result are copies): a
+	// store decodes from read buffers it reuses.
 	Decode(src []byte) (D, error)
 }

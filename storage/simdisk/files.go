@@ -56,7 +56,9 @@ func readFileInto(dev Device, name string, buf *[]byte) ([]byte, error) {
 		return nil, err
 	}
 	if int64(cap(*buf)) < size {
-		*buf = make([]byte, size)
+		// Doubling: a reused buffer (recovery's segment buffer) would
+		// otherwise be allocated again whenever the tail segment grew.
+		*buf = make([]byte, size, max(size, 2*int64(cap(*buf))))
 	}
 	b := (*buf)[:size]
 	n, err := dev.ReadAt(name, b, 0)

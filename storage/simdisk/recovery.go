@@ -65,13 +65,16 @@ func Open[D, R any](dev Device, id raft.NodeID, sm raft.StateMachine[D, R], code
 }
 
 // recoveryBuffers are the buffers recovery needs only while it runs: a
-// segment's bytes and a chunk of entries to apply again. A node restarted
-// every few seconds would allocate them anew at each restart, which was
-// a quarter of the bytes a long run allocates, so a simulated disk keeps
-// them for the next store opened on it (one at a time: a Disk serves one
-// world's goroutine). A segment buffer beyond maxReuse is not kept.
+// segment's bytes, a chunk of entries to apply again and the two buffers
+// of the reads that bring those entries back. A node restarted every few
+// seconds would allocate them anew at each restart, which was a quarter
+// of the bytes a long run allocates, so a simulated disk keeps them for
+// the next store opened on it (one at a time: a Disk serves one world's
+// goroutine). A byte buffer beyond maxReuse is not kept.
 type recoveryBuffers struct {
 	scan    []byte
+	read    []byte // wal.readBuf
+	readOut []byte // wal.readOut
 	entries any    // a []raft.Entry[D], cleared
 	slots   []slot // the index as replay builds it, cleared
 }
@@ -91,6 +94,7 @@ const applyChunk = 1024
 func (s *Store[D, R]) borrowBuffers() {
 	if d, ok := s.dev.(*Disk); ok {
 		s.wal.scanBuf = d.reuse.scan
+		s.wal.readBuf, s.wal.readOut = d.reuse.read, d.reuse.readOut
 		s.applyBuf, _ = d.reuse.entries.([]raft.Entry[D])
 		s.log = d.reuse.slots
 		d.reuse = recoveryBuffers{}
@@ -106,6 +110,13 @@ func (s *Store[D, R]) returnBuffers() {
 	d, ok := s.dev.(*Disk)
 	if !ok {
 		return
+	}
+	// The read buffers go back too: what the open store reads later is
+	// a few entries at a time, into buffers of its own.
+	read, readOut := s.wal.readBuf, s.wal.readOut
+	s.wal.readBuf, s.wal.readOut = nil, nil
+	if cap(read) <= maxReuse && cap(readOut) <= maxReuse {
+		d.reuse.read, d.reuse.readOut = read[:0], readOut[:0]
 	}
 	s.log = nil // never the borrowed array, which goes back to the disk
 	if len(slots) > 0 {
@@ -271,7 +282,14 @@ func (s *Store[D, R]) restoreStateMachine(state []byte) error {
 		return s.errs.corrupt("open: applied marker %d beyond the end of the log %d", target, s.lastIndex())
 	}
 	for s.lastApplied < target {
-		es, err := s.readLogEntries(s.applyBuf, s.lastApplied+1, min(target, s.lastApplied+applyChunk)+1)
+		stop := min(target, s.lastApplied+applyChunk) + 1
+		if n := int(stop - s.lastApplied - 1); cap(s.applyBuf) < n {
+			// Grown by doubling, not to the exact need: the log to apply
+			// again grows by a few entries from one restart to the next,
+			// and an exact fit would be allocated again at each of them.
+			s.applyBuf = make([]raft.Entry[D], 0, min(applyChunk, max(n, 2*cap(s.applyBuf))))
+		}
+		es, err := s.readLogEntries(s.applyBuf, s.lastApplied+1, stop)
 		s.applyBuf = es
 		if err != nil {
 			return err

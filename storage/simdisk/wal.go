@@ -37,6 +37,7 @@ type wal struct {
 
 	scratch []byte // read-back buffer
 	readBuf []byte // the sectors of a read, reused
+	readOut []byte // the stream bytes of a read, reused (see read)
 	// scanBuf is recovery's: a segment's bytes (see scanSegment and
 	// recoveryBuffers), nil once the store is open.
 	scanBuf []byte
@@ -137,11 +138,14 @@ func writeVerified(dev Device, name string, buf []byte, off int64, scratch *[]by
 }
 
 // read returns n stream bytes at off of segment seg, checking every sector
-// they lie in.
+// they lie in. The bytes are valid until the next read: the caller decodes
+// them at once (raft.Codec.Decode keeps nothing of its input), so a
+// restart re-applying the log reads it through two buffers, not one
+// allocation per run of entries.
 func (w *wal) read(seg uint64, off, n int64) ([]byte, error) {
 	k0, k1 := off/w.payload, (off+n-1)/w.payload
 	if need := (k1 - k0 + 1) * w.sector; int64(cap(w.readBuf)) < need {
-		w.readBuf = make([]byte, need)
+		w.readBuf = make([]byte, need, max(need, 2*int64(cap(w.readBuf))))
 	}
 	buf := w.readBuf[:(k1-k0+1)*w.sector]
 	got, err := w.dev.ReadAt(segName(seg), buf, k0*w.sector)
@@ -151,7 +155,10 @@ func (w *wal) read(seg uint64, off, n int64) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("wal segment %d: %w", seg, err)
 	}
-	out := make([]byte, 0, n)
+	if int64(cap(w.readOut)) < n {
+		w.readOut = make([]byte, 0, max(n, 2*int64(cap(w.readOut))))
+	}
+	out := w.readOut[:0]
 	for k := k0; k <= k1; k++ {
 		st, p, why := checkSector(buf[(k-k0)*w.sector:(k-k0+1)*w.sector], seg, k)
 		if st != sectorValid {
