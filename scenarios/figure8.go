@@ -12,22 +12,24 @@ import (
 var figure8Stacked = Scenario{
 	Name:    "figure-8-stacked",
 	Summary: "leaders append what they cannot commit, term after term, until a later leader overwrites a suffix of several terms",
-	Doc: `The Raft paper's Figure 8 step by step, in rounds whose timing and cuts are
-drawn per seed. First the cluster splits into groups none of which holds a
-quorum: the leader keeps taking writes (its clients still reach it) that it
-can replicate at most to the few nodes of its group and never commit, and
-no one can replace it. Then the links heal and an election follows, which
-a node holding those uncommitted entries may win (its log is the longer).
-While that new leader is still catching the others up (an append carries
-at most a few entries, one or two in flight), it is isolated, crashed or
-paused: its log now ends in uncommitted entries of two terms, its own
-term's on top of the earlier one. The others elect a leader in yet
-another term, which must overwrite that suffix when the node comes back;
-rounds repeat, so suffixes can stack more terms. This is where a follower's
-truncation of a suffix spanning several terms, and a leader's commitment
-of an earlier term's entries only through one of its own (5.4.2), are
-tested. Clients are open-loop and write-heavy, so the cut-off leaders pile
-up entries; the network keeps the default loss; every check is on.`,
+	Doc: `The Raft paper's Figure 8 step by step, in rounds whose groups, timing
+and cuts are drawn per seed. First the cluster splits into groups none of
+which holds a quorum: the leader keeps taking writes (its clients still
+reach it) that it can replicate at most to the few nodes of its group and
+never commit, and no one can replace it. Then one side gets exactly a
+quorum, in which every vote counts, so only a node with the most
+up-to-date log there can be elected: when the old leader's group is on
+that side, the winner holds those uncommitted entries. While it is still
+catching the others up (an append carries at most a few entries, one or
+two in flight), everything heals but the leader of the moment, which is
+isolated, crashed or paused: its log now ends in uncommitted entries of
+two terms, its own term's on top of the earlier one. The others elect a
+leader in yet another term, which must overwrite that suffix when the
+node comes back; rounds repeat. This is where a follower's truncation of
+a suffix spanning several terms, and a leader's commitment of an earlier
+term's entries only through one of its own (5.4.2), are tested. Clients
+are open-loop and write-heavy, so the cut-off leaders pile up entries;
+links are 2-10ms with the default loss; 3 or 5 nodes; every check is on.`,
 	Build: func(seed sim.Seed) harness.Config {
 		r := seed.Stream("figure8-shape")
 		cfg := base([]int{3, 5}[r.Intn(2)])
