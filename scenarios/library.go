@@ -21,7 +21,7 @@ func init() {
 		baseline, leaderIsolation, asymmetricPartition, flappingPartitions,
 		minorityMajority, bridge, crashRestartStorm, longPauses,
 		clockSkewLeaseReads, leaseReadsUnderPartitions, lossyNetwork, membershipChurn,
-		snapshotUnderPartition, figure8, longSoak, hourSoak, swarm,
+		snapshotUnderPartition, figure8, figure8Stacked, longSoak, hourSoak, swarm,
 		slowDisk, diskFaults, crashPersistencePoints,
 	} {
 		register(s)
