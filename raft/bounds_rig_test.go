@@ -85,7 +85,11 @@ func (s *rangeStore) GetInitialState() (raft.InitialState, error) {
 // of entries after that entry (no compaction), the scan must reach it,
 // read each entry once, and end.
 func TestRestartScansALongLogOnce(t *testing.T) {
-	r := newRig(t, 3, nil) // SnapshotThreshold 0: never compacts
+	r := newRig(t, 3, func(id raft.NodeID) raft.Config {
+		c := raft.DefaultConfig(id)
+		c.SnapshotThreshold = 0 // never compacts
+		return c
+	})
 	r.leader()
 	const commands = 700 // more than two chunks of the scan
 	for i := 0; i < commands; i++ {
