@@ -340,6 +340,7 @@ func (n *node) afterStep() {
 	st := n.raft.Status()
 	n.w.safety.observe(n.w, n, st)
 	n.w.availObserve(n, st)
+	n.checkHandles()
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
