@@ -64,6 +64,9 @@ type node struct {
 
 	// sent counts the Raft messages this node sent.
 	sent int
+	// inflight counts the appends in flight to each node, by index
+	// (flowcontrol.go); allocated at the first append.
+	inflight []appendsInFlight
 
 	nextRequest uint64
 	proposals   map[raft.ProposalID]*clientMsg
@@ -309,6 +312,7 @@ func (n *node) deliver(e event) {
 	m := e.msg
 	n.w.hashMsg(m)
 	n.w.availDelivered(n, m)
+	n.heardFrom(m.From)
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
 	}
@@ -341,6 +345,7 @@ func (n *node) afterStep() {
 	n.w.safety.observe(n.w, n, st)
 	n.w.availObserve(n, st)
 	n.checkHandles()
+	n.dropUnreplicated()
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
@@ -383,6 +388,7 @@ func (n *node) Send(m *raft.Message[Command]) {
 	}
 	n.w.stats.Messages++
 	n.sent++
+	n.countAppend(m)
 	if at := n.durableAt(); at > n.w.kernel.Now() {
 		n.w.kernel.At(at, event{kind: evDepart, target: int32(n.idx), token: n.incarnation, msg: m})
 		return
