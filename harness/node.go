@@ -67,6 +67,8 @@ type node struct {
 	// inflight counts the appends in flight to each node, by index
 	// (flowcontrol.go); allocated at the first append.
 	inflight []appendsInFlight
+	// elect is the election-timer check's view (electiontimer.go).
+	elect electionWatch
 
 	nextRequest uint64
 	proposals   map[raft.ProposalID]*clientMsg
@@ -140,6 +142,7 @@ func (n *node) start() {
 	}
 	n.raft = r
 	n.up = true
+	n.electStarted(r.Status())
 	n.w.report(n.w.safety.watch.Started(r.Status()))
 	n.proposals = map[raft.ProposalID]*clientMsg{}
 	n.reads = map[raft.ReadID]*clientMsg{}
@@ -317,6 +320,7 @@ func (n *node) deliver(e event) {
 		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
 	}
 	n.check(n.raft.Step(m), "step")
+	n.electDelivered(m)
 	n.afterStep()
 }
 
@@ -346,6 +350,7 @@ func (n *node) afterStep() {
 	n.w.availObserve(n, st)
 	n.checkHandles()
 	n.dropUnreplicated()
+	n.checkElectionTimer(st)
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
@@ -389,6 +394,7 @@ func (n *node) Send(m *raft.Message[Command]) {
 	n.w.stats.Messages++
 	n.sent++
 	n.countAppend(m)
+	n.electSent(m)
 	if at := n.durableAt(); at > n.w.kernel.Now() {
 		n.w.kernel.At(at, event{kind: evDepart, target: int32(n.idx), token: n.incarnation, msg: m})
 		return
