@@ -16,7 +16,8 @@ const CheckElectionTimer = "election-timer"
 // The property (Raft §5.2, and Config's ElectionTimeoutMin): a node starts
 // an election (becomes pre-candidate, or candidate other than by winning a
 // pre-vote) only once at least ElectionTimeoutMin of its own clock has
-// passed since the latest of: its start, the latest message it accepted
+// passed since the latest of: its start, its Initialize (a pristine node
+// waits a timeout from then, as a new server does), the latest message it accepted
 // from the leader of its term (an append, heartbeat or snapshot chunk
 // after which it names that leader), the latest vote it granted, and its
 // own previous election start. A leadership transfer (MsgTimeoutNow, a
@@ -96,7 +97,7 @@ func (n *node) checkElectionTimer(st raft.Status) {
 		now, min := n.Now(), n.w.cfg.Raft.ElectionTimeoutMin
 		if waited := now - e.reset; waited < min {
 			n.w.fail(Failure{Class: ClassInvariant, Check: CheckElectionTimer, Message: fmt.Sprintf(
-				"%v: started an election (%v of term %d) at %v on its clock, %v after it last %s at %v; the bound is ElectionTimeoutMin %v",
+				"%v: started an election (now %v of term %d) at %v on its clock, %v after it last %s at %v; the bound is ElectionTimeoutMin %v",
 				n.id, st.Role, st.Term, now, waited, e.why, e.reset, min)})
 		}
 		n.electReset("started an election")

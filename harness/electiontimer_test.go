@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/raftsim/raftsim/raft"
+	"github.com/raftsim/raftsim/sim"
 )
 
 // A follower that campaigns while its leader's heartbeats keep coming
@@ -57,4 +58,28 @@ func TestElectionTimerExemptions(t *testing.T) {
 	l.Run(2 * time.Second) // the real core campaigns, after its timeouts
 	require.NoError(t, l.Err())
 	assert.Greater(t, l.Status(follower).Term, st.Term, "no election happened")
+}
+
+// An operator who starts a node and initializes it later: its first
+// election comes an election timeout after Initialize, not at the timer
+// it had running while pristine. The harness itself initializes at start,
+// so only this test reaches the path (Initialize's resetElectionTimer).
+func TestElectionTimerLateInitialize(t *testing.T) {
+	for seed := 1; seed <= 20; seed++ {
+		c := DefaultConfig()
+		c.Nodes, c.Crashes, c.Workload.Clients = 1, Crashes{}, 0
+		c.Storage, c.Duration = StorageMemory, time.Minute
+		require.NoError(t, c.Validate())
+		l := &Lab{w: newWorld(c, sim.Seed(seed))}
+		n := l.w.nodes[0]
+		n.start()
+		n.afterStep()
+		l.Run(time.Second + time.Duration(seed)*7*time.Millisecond)
+		require.True(t, l.Status(1).Pristine)
+		n.initializeIfPristine()
+		n.afterStep()
+		l.Run(time.Second)
+		require.NoError(t, l.Err(), "seed %d", seed)
+		require.Equal(t, raft.Leader, l.Status(1).Role, "seed %d", seed)
+	}
 }
