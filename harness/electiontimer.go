@@ -31,7 +31,8 @@ const CheckElectionTimer = "election-timer"
 // late (availTimerLate) does too.
 type electionWatch struct {
 	reset   time.Duration // the node's clock at the latest restart point
-	why     string        // what that point was
+	why     string        // what that point was, with peer (formatted only on failure)
+	peer    raft.NodeID
 	role    raft.Role     // role and term after the previous step
 	term    raft.Term
 	preVote bool // the current step sent pre-vote requests
@@ -41,11 +42,11 @@ type electionWatch struct {
 
 // electStarted starts the watch of a new incarnation.
 func (n *node) electStarted(st raft.Status) {
-	n.elect = electionWatch{reset: n.Now(), why: "start", role: st.Role, term: st.Term}
+	n.elect = electionWatch{reset: n.Now(), why: "started", role: st.Role, term: st.Term}
 }
 
-func (n *node) electReset(why string) {
-	n.elect.reset, n.elect.why = n.Now(), why
+func (n *node) electReset(why string, peer raft.NodeID) {
+	n.elect.reset, n.elect.why, n.elect.peer = n.Now(), why, peer
 }
 
 // electSent notes the election messages a step sends.
@@ -57,7 +58,7 @@ func (n *node) electSent(m *raft.Message[Command]) {
 		n.elect.vote = true
 		n.elect.forced = n.elect.forced || m.Transfer
 	case m.Type == raft.MsgVoteResp && !m.Reject:
-		n.electReset(fmt.Sprintf("granted its vote to %v", m.To))
+		n.electReset("granted its vote to", m.To)
 	}
 }
 
@@ -73,7 +74,7 @@ func (n *node) electDelivered(m *raft.Message[Command]) {
 	switch m.Type {
 	case raft.MsgApp, raft.MsgHeartbeat, raft.MsgSnap:
 		if st := n.raft.Status(); st.Leader == m.From && st.Term == m.Term {
-			n.electReset(fmt.Sprintf("heard from leader %v", m.From))
+			n.electReset("heard from leader", m.From)
 		}
 	}
 }
@@ -96,11 +97,15 @@ func (n *node) checkElectionTimer(st raft.Status) {
 	if started {
 		now, min := n.Now(), n.w.cfg.Raft.ElectionTimeoutMin
 		if waited := now - e.reset; waited < min {
+			why := e.why
+			if e.peer != raft.None {
+				why += " " + e.peer.String()
+			}
 			n.w.fail(Failure{Class: ClassInvariant, Check: CheckElectionTimer, Message: fmt.Sprintf(
 				"%v: started an election (now %v of term %d) at %v on its clock, %v after it last %s at %v; the bound is ElectionTimeoutMin %v",
-				n.id, st.Role, st.Term, now, waited, e.why, e.reset, min)})
+				n.id, st.Role, st.Term, now, waited, why, e.reset, min)})
 		}
-		n.electReset("started an election")
+		n.electReset("started an election", raft.None)
 	}
 	e.role, e.term = st.Role, st.Term
 	e.preVote, e.vote, e.forced = false, false, false

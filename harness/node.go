@@ -123,7 +123,7 @@ func (n *node) initializeIfPristine() {
 	initial := n.w.initialMembership()
 	if st := n.raft.Status(); st.Pristine && initial.Contains(n.id) {
 		n.check(n.raft.Initialize(initial), "initialize")
-		n.electReset("was initialized")
+		n.electReset("was initialized", raft.None)
 	}
 }
 
