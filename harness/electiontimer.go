@@ -33,7 +33,7 @@ type electionWatch struct {
 	reset   time.Duration // the node's clock at the latest restart point
 	why     string        // what that point was, with peer (formatted only on failure)
 	peer    raft.NodeID
-	role    raft.Role     // role and term after the previous step
+	role    raft.Role // role and term after the previous step
 	term    raft.Term
 	preVote bool // the current step sent pre-vote requests
 	vote    bool // ... vote requests
