@@ -64,6 +64,11 @@ type node struct {
 
 	// sent counts the Raft messages this node sent.
 	sent int
+	// inflight counts the appends in flight to each node, by index
+	// (flowcontrol.go); allocated at the first append.
+	inflight []appendsInFlight
+	// elect is the election-timer check's view (electiontimer.go).
+	elect electionWatch
 
 	nextRequest uint64
 	proposals   map[raft.ProposalID]*clientMsg
@@ -118,6 +123,7 @@ func (n *node) initializeIfPristine() {
 	initial := n.w.initialMembership()
 	if st := n.raft.Status(); st.Pristine && initial.Contains(n.id) {
 		n.check(n.raft.Initialize(initial), "initialize")
+		n.electReset("was initialized", raft.None)
 	}
 }
 
@@ -137,6 +143,7 @@ func (n *node) start() {
 	}
 	n.raft = r
 	n.up = true
+	n.electStarted(r.Status())
 	n.w.report(n.w.safety.watch.Started(r.Status()))
 	n.proposals = map[raft.ProposalID]*clientMsg{}
 	n.reads = map[raft.ReadID]*clientMsg{}
@@ -309,10 +316,12 @@ func (n *node) deliver(e event) {
 	m := e.msg
 	n.w.hashMsg(m)
 	n.w.availDelivered(n, m)
+	n.heardFrom(m.From)
 	if n.w.tracing() {
 		n.w.emit(TraceEvent{Kind: TraceDeliver, Node: n.id, Peer: m.From, Sent: e.sent, Text: m.String()})
 	}
 	n.check(n.raft.Step(m), "step")
+	n.electDelivered(m)
 	n.afterStep()
 }
 
@@ -340,6 +349,9 @@ func (n *node) afterStep() {
 	st := n.raft.Status()
 	n.w.safety.observe(n.w, n, st)
 	n.w.availObserve(n, st)
+	n.checkHandles()
+	n.dropUnreplicated()
+	n.checkElectionTimer(st)
 	if st.Role != n.lastRole || st.Term != n.lastTerm {
 		if st.Role == raft.Leader {
 			n.probeOverlap(st.Term)
@@ -382,6 +394,8 @@ func (n *node) Send(m *raft.Message[Command]) {
 	}
 	n.w.stats.Messages++
 	n.sent++
+	n.countAppend(m)
+	n.electSent(m)
 	if at := n.durableAt(); at > n.w.kernel.Now() {
 		n.w.kernel.At(at, event{kind: evDepart, target: int32(n.idx), token: n.incarnation, msg: m})
 		return

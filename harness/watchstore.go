@@ -15,6 +15,9 @@ type watchedStore struct {
 	n     *node
 	refs  []checker.EntryRef
 	enc   []byte
+	// open are the snapshot handles handed to the core and not yet
+	// closed (resources.go).
+	open []*trackedHandle
 }
 
 func (s *watchedStore) watch() *checker.Watch { return s.n.w.safety.watch }
@@ -116,6 +119,7 @@ func (s *watchedStore) ReplicateToStateMachine(es []raft.Entry[Command]) error {
 }
 func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot, error) {
 	cs, err := s.inner.DoLogCompaction(through)
+	cs.Snapshot = s.track(cs.Snapshot, "DoLogCompaction")
 	if err == nil {
 		s.report(s.watch().Compacted(s.n.id, through, raft.EntryID{Term: cs.Term, Index: cs.Index}))
 		s.wrote(err)
@@ -123,10 +127,11 @@ func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot
 	return cs, err
 }
 func (s *watchedStore) CreateSnapshot() (string, raft.SnapshotHandle, error) {
-	return s.inner.CreateSnapshot()
+	id, h, err := s.inner.CreateSnapshot()
+	return id, s.track(h, "CreateSnapshot "+id), err
 }
 func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.Term, deleteThrough *raft.Index, id string, snap raft.SnapshotHandle) error {
-	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, snap)
+	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, untracked(snap))
 	if s.landed(err) {
 		s.report(s.watch().InstalledSnapshot(s.n.id, index, term, deleteThrough != nil))
 		s.wrote(err)
@@ -134,5 +139,11 @@ func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.
 	return err
 }
 func (s *watchedStore) GetCurrentSnapshot() (*raft.CurrentSnapshot, error) {
-	return s.inner.GetCurrentSnapshot()
+	cs, err := s.inner.GetCurrentSnapshot()
+	if cs != nil {
+		c := *cs
+		c.Snapshot = s.track(c.Snapshot, "GetCurrentSnapshot "+c.ID)
+		cs = &c
+	}
+	return cs, err
 }
