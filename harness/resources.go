@@ -20,6 +20,7 @@ type trackedHandle struct {
 	raft.SnapshotHandle
 	s      *watchedStore
 	from   string   // the store call that returned it
+	id     string   // the snapshot's ID, when the call names one
 	at     sim.Time // when
 	inc    uint32   // the node incarnation that obtained it
 	closed bool
@@ -34,11 +35,12 @@ func (h *trackedHandle) Close() error {
 }
 
 // track wraps a handle the store returned (nil stays nil).
-func (s *watchedStore) track(h raft.SnapshotHandle, from string) raft.SnapshotHandle {
+// from and id are kept apart and joined only in a failure's message.
+func (s *watchedStore) track(h raft.SnapshotHandle, from, id string) raft.SnapshotHandle {
 	if h == nil {
 		return nil
 	}
-	t := &trackedHandle{SnapshotHandle: h, s: s, from: from, at: s.n.w.kernel.Now(), inc: s.n.incarnation}
+	t := &trackedHandle{SnapshotHandle: h, s: s, from: from, id: id, at: s.n.w.kernel.Now(), inc: s.n.incarnation}
 	s.open = append(s.open, t)
 	return t
 }
@@ -86,7 +88,7 @@ func (n *node) checkHandles() {
 	var leaked []string
 	for _, h := range s.open {
 		if raft.SnapshotHandle(h) != held {
-			leaked = append(leaked, fmt.Sprintf("%s at %v", h.from, h.at))
+			leaked = append(leaked, strings.TrimSpace(h.from+" "+h.id)+fmt.Sprintf(" at %v", h.at))
 		}
 	}
 	if len(leaked) == 0 {

@@ -119,7 +119,7 @@ func (s *watchedStore) ReplicateToStateMachine(es []raft.Entry[Command]) error {
 }
 func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot, error) {
 	cs, err := s.inner.DoLogCompaction(through)
-	cs.Snapshot = s.track(cs.Snapshot, "DoLogCompaction")
+	cs.Snapshot = s.track(cs.Snapshot, "DoLogCompaction", "")
 	if err == nil {
 		s.report(s.watch().Compacted(s.n.id, through, raft.EntryID{Term: cs.Term, Index: cs.Index}))
 		s.wrote(err)
@@ -128,7 +128,7 @@ func (s *watchedStore) DoLogCompaction(through raft.Index) (raft.CurrentSnapshot
 }
 func (s *watchedStore) CreateSnapshot() (string, raft.SnapshotHandle, error) {
 	id, h, err := s.inner.CreateSnapshot()
-	return id, s.track(h, "CreateSnapshot "+id), err
+	return id, s.track(h, "CreateSnapshot", id), err
 }
 func (s *watchedStore) FinalizeSnapshotInstallation(index raft.Index, term raft.Term, deleteThrough *raft.Index, id string, snap raft.SnapshotHandle) error {
 	err := s.inner.FinalizeSnapshotInstallation(index, term, deleteThrough, id, untracked(snap))
@@ -142,7 +142,7 @@ func (s *watchedStore) GetCurrentSnapshot() (*raft.CurrentSnapshot, error) {
 	cs, err := s.inner.GetCurrentSnapshot()
 	if cs != nil {
 		c := *cs
-		c.Snapshot = s.track(c.Snapshot, "GetCurrentSnapshot "+c.ID)
+		c.Snapshot = s.track(c.Snapshot, "GetCurrentSnapshot", c.ID)
 		cs = &c
 	}
 	return cs, err
