@@ -28,6 +28,15 @@ var tolerates = storagetest.Tolerates{
 	storagetest.FaultBitRot:           storagetest.Ignores,
 	storagetest.FaultLostWrite:        storagetest.Ignores,
 	storagetest.FaultMisdirectedWrite: storagetest.Ignores,
+	// Failed syncs: in most runs the store fails stop, but in about one
+	// CI run of four workload 10 came back from a restart without an
+	// acknowledged entry (README.md, finding 5). The same seed's verdict
+	// varies between runs, so the cause lies outside the kit's seeds,
+	// presumably in raft-wal itself (it deletes truncated segments in the
+	// order of a Go map, wal.go truncateTailLocked; not confirmed). It
+	// cannot be claimed until that is understood; the kit still runs it
+	// and logs the counts.
+	storagetest.FaultSyncError: storagetest.Ignores,
 }
 
 // TestKitOnSimulatedDisks runs the whole kit: cases, model, crash at every
